@@ -1,0 +1,48 @@
+// The `evolab` command line: one sub-command per file in this folder, parsed by commander.
+// User errors (bad flags, configs, data) print one line and exit with code 2; nothing else
+// is printed and nothing is written. Other failures exit 1 (stack trace with EVOLAB_DEBUG=1).
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { UserInputError } from '../../src-shared/config/errors.ts';
+import { registerRunCommand } from './run.ts';
+
+export const EXIT_USER_ERROR = 2;
+
+export function evolabVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('evolab')
+    .description('Evolab: train small neural networks with gradient methods and evolution strategies, and compare them.')
+    .version(evolabVersion(), '-V, --version')
+    .showHelpAfterError('(run `evolab --help` for usage)')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerRunCommand(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version "fail" with exit code 0; real parse errors were already printed.
+      return error.exitCode === 0 ? 0 : EXIT_USER_ERROR;
+    }
+    if (error instanceof UserInputError) {
+      process.stderr.write(`evolab: ${error.message}\n`);
+      return EXIT_USER_ERROR;
+    }
+    const err = error as Error;
+    process.stderr.write(`evolab: internal error: ${err.message}\n`);
+    if (process.env.EVOLAB_DEBUG) process.stderr.write(`${err.stack ?? ''}\n`);
+    return 1;
+  }
+}

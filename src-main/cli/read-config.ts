@@ -1,0 +1,28 @@
+// Reads an experiment config file: missing file, invalid JSON and schema errors all become
+// one-line UserInputErrors naming the file or the field.
+
+import { readFileSync } from 'node:fs';
+import { UserInputError } from '../../src-shared/config/errors.ts';
+import { type ExperimentConfig, parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+
+export function readExperimentConfig(path: string): ExperimentConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserInputError(path, code === 'ENOENT' ? 'no such config file' : code === 'EISDIR' ? 'is a folder, not a config file' : 'cannot read the config file');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserInputError(path, `invalid JSON (${(error as Error).message})`);
+  }
+  try {
+    return parseExperimentConfig(json);
+  } catch (error) {
+    if (error instanceof UserInputError) throw new UserInputError(`${path}: ${error.where}`, error.problem);
+    throw error;
+  }
+}

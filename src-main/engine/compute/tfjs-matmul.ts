@@ -1,0 +1,88 @@
+// Large dense products through a TensorFlow.js backend: the WebAssembly one (XNNPACK, SIMD,
+// shipped inside its npm package, nothing downloaded), or the CUDA one from the optional
+// package @tensorflow/tfjs-node-gpu when it is installed and starts. Plain float32 matMul on
+// wasm runs at 17-30 GFLOP/s on one core here against about 1 GFLOP/s for our JS loops
+// (bench/engine.ts; ../shared/MEASUREMENTS.md). Only plain, untransposed products are sent:
+// transposed and batched matMul are slow on the wasm backend.
+
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Activation } from '../../../src-shared/config/experiment.ts';
+
+type TfCore = typeof import('@tensorflow/tfjs-core');
+export type TfjsDevice = 'wasm' | 'gpu';
+
+export class TfjsMatmul {
+  readonly device: TfjsDevice;
+  private readonly tf: TfCore;
+  private scratch = new Float32Array(0);
+
+  private constructor(tf: TfCore, device: TfjsDevice) {
+    this.tf = tf;
+    this.device = device;
+  }
+
+  /** Starts the backend; null with the reason when it cannot (missing package, no GPU, ...). */
+  static async create(device: TfjsDevice): Promise<{ matmul: TfjsMatmul | null; reason: string }> {
+    try {
+      const tf = await import('@tensorflow/tfjs-core');
+      let name: string;
+      if (device === 'gpu') {
+        // Registers the 'tensorflow' backend (libtensorflow with CUDA) on the shared tfjs-core.
+        await import(/* optional dependency */ '@tensorflow/tfjs-node-gpu' as string);
+        name = 'tensorflow';
+      } else {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        const require = createRequire(import.meta.url);
+        wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
+        name = 'wasm';
+      }
+      if (!(await tf.setBackend(name))) return { matmul: null, reason: `tfjs backend '${name}' did not initialise` };
+      const matmul = new TfjsMatmul(tf, device);
+      // A tiny product proves the backend really computes before any run depends on it.
+      const probe = new Float32Array(4);
+      matmul.matmulBias(Float32Array.of(1, 2, 3, 4), 0, 2, Float32Array.of(1, 0, 0, 1), Float32Array.of(0, 0), null, probe, 2, 2, 2);
+      if (probe[3] !== 4) return { matmul: null, reason: `tfjs backend '${name}' computed a wrong product` };
+      return { matmul, reason: `tfjs backend '${name}' for large products` };
+    } catch (error) {
+      const what = device === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-backend-wasm';
+      return { matmul: null, reason: `${what} unavailable (${(error as Error).message.split('\n')[0]})` };
+    }
+  }
+
+  /**
+   * C[M x N] = act(A[M x K] * B[K x N] + bias), A read at aOffset with row stride lda; the
+   * activation (none when null) runs inside the backend too, vectorised.
+   */
+  matmulBias(
+    a: Float32Array,
+    aOffset: number,
+    lda: number,
+    b: Float32Array,
+    bias: Float32Array,
+    activation: Activation | null,
+    c: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+  ): void {
+    const tf = this.tf;
+    let contiguous: Float32Array;
+    if (lda === k) {
+      contiguous = a.subarray(aOffset, aOffset + m * k);
+    } else {
+      if (this.scratch.length < m * k) this.scratch = new Float32Array(m * k);
+      contiguous = this.scratch.subarray(0, m * k);
+      for (let i = 0; i < m; i++) contiguous.set(a.subarray(aOffset + i * lda, aOffset + i * lda + k), i * k);
+    }
+    const result = tf.tidy(() => {
+      const z = tf.add(tf.matMul(tf.tensor2d(contiguous, [m, k]), tf.tensor2d(b.subarray(0, k * n), [k, n])), tf.tensor1d(bias.subarray(0, n)));
+      if (activation === 'sigmoid') return tf.sigmoid(z);
+      if (activation === 'tanh') return tf.tanh(z);
+      if (activation === 'relu') return tf.relu(z);
+      return z;
+    });
+    c.set(result.dataSync() as Float32Array);
+    result.dispose();
+  }
+}

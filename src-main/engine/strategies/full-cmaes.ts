@@ -1,0 +1,197 @@
+// Classic CMA-ES with a full covariance matrix, following N. Hansen, "The CMA Evolution
+// Strategy: A Tutorial" (arXiv:1604.00772, 2016): weighted recombination (eq. 39), cumulative
+// step-size adaptation (eqs. 31, 37), rank-one + rank-mu covariance update (eqs. 24, 30, 47)
+// with the h_sigma stall (eq. 45 and footnote), and the lazy eigendecomposition of C every
+// lambda / (c1 + c_mu) / n / 10 evaluations (as in Hansen's purecma). Cost per generation:
+// O(lambda n^2) plus an amortised O(n^3) decomposition, so it is the default for small n only.
+
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { Rng } from '../rng.ts';
+import { adaptedSigma, rankByFitness, strategyParameters, type StrategyParameters } from './parameters.ts';
+import { checkTell, type EvolutionStrategy, type StrategyOptions, type StrategyStateBase } from './strategy.ts';
+
+export interface FullCmaEsState extends StrategyStateBase {
+  readonly kind: 'full';
+  readonly pathSigma: number[];
+  readonly pathC: number[];
+  /** Row-major n x n covariance matrix. */
+  readonly covariance: number[];
+  /** The decomposition used for sampling (it lags C by design, so it is stored, not recomputed). */
+  readonly eigenvectors: number[];
+  readonly sqrtEigenvalues: number[];
+  readonly eigenStale: boolean;
+  readonly eigenEvaluations: number;
+}
+
+export class FullCmaEs implements EvolutionStrategy<FullCmaEsState> {
+  readonly kind = 'full';
+  readonly dimension: number;
+  readonly populationSize: number;
+  readonly mean: Float64Array;
+  sigma: number;
+  generation = 0;
+  private evaluations = 0;
+  private readonly p: StrategyParameters;
+  private readonly rng: Rng;
+  private readonly pathSigma: Float64Array;
+  private readonly pathC: Float64Array;
+  private readonly c: Float64Array;
+  /** Eigenvectors (columns of B, stored row-major) and square roots of the eigenvalues. */
+  private readonly b: Float64Array;
+  private readonly d: Float64Array;
+  private eigenEvaluations = 0;
+  private eigenStale = true;
+  private readonly z: Float64Array;
+  private readonly y: Float64Array;
+  private readonly x: Float64Array;
+  private asked = false;
+
+  constructor(options: StrategyOptions) {
+    const n = options.mean.length;
+    this.dimension = n;
+    this.p = strategyParameters(n, options.populationSize);
+    this.populationSize = this.p.lambda;
+    this.mean = Float64Array.from(options.mean);
+    this.sigma = options.sigma0;
+    this.rng = new Rng(options.seed, options.stream ?? 0);
+    this.pathSigma = new Float64Array(n);
+    this.pathC = new Float64Array(n);
+    this.c = new Float64Array(n * n);
+    this.b = new Float64Array(n * n);
+    this.d = new Float64Array(n).fill(1);
+    for (let i = 0; i < n; i++) {
+      this.c[i * n + i] = 1;
+      this.b[i * n + i] = 1;
+    }
+    this.eigenStale = false;
+    this.z = new Float64Array(this.p.lambda * n);
+    this.y = new Float64Array(this.p.lambda * n);
+    this.x = new Float64Array(this.p.lambda * n);
+  }
+
+  static restore(state: FullCmaEsState): FullCmaEs {
+    const es = new FullCmaEs({ mean: state.mean, sigma0: state.sigma, populationSize: state.populationSize, seed: 0 });
+    es.generation = state.generation;
+    es.evaluations = state.evaluations;
+    es.rng.restore(state.rng);
+    es.pathSigma.set(state.pathSigma);
+    es.pathC.set(state.pathC);
+    es.c.set(state.covariance);
+    es.b.set(state.eigenvectors);
+    es.d.set(state.sqrtEigenvalues);
+    es.eigenStale = state.eigenStale;
+    es.eigenEvaluations = state.eigenEvaluations;
+    return es;
+  }
+
+  ask(): Float64Array {
+    const n = this.dimension;
+    const lazyGap = this.p.lambda / (this.p.c1 + this.p.cMu) / n / 10;
+    if (this.eigenStale && this.evaluations - this.eigenEvaluations > lazyGap) {
+      this.decompose();
+      this.eigenEvaluations = this.evaluations;
+    }
+    const { z, y, x, b, d } = this;
+    this.rng.fillNormal(z);
+    for (let k = 0; k < this.p.lambda; k++) {
+      const row = k * n;
+      // y_k = B (D * z_k); x_k = m + sigma y_k  (tutorial eqs. 38-40)
+      for (let i = 0; i < n; i++) {
+        let sum = 0;
+        const bRow = i * n;
+        for (let j = 0; j < n; j++) sum += b[bRow + j] * d[j] * z[row + j];
+        y[row + i] = sum;
+        x[row + i] = this.mean[i] + this.sigma * sum;
+      }
+    }
+    this.asked = true;
+    return x;
+  }
+
+  tell(fitness: ArrayLike<number>): void {
+    checkTell(this.asked, fitness, this.p.lambda);
+    this.asked = false;
+    const n = this.dimension;
+    const { weights, mu, muEff, cSigma, cc, c1, cMu } = this.p;
+    const order = rankByFitness(fitness);
+    const yw = new Float64Array(n);
+    const zw = new Float64Array(n);
+    for (let r = 0; r < mu; r++) {
+      const row = order[r] * n;
+      for (let i = 0; i < n; i++) {
+        yw[i] += weights[r] * this.y[row + i];
+        zw[i] += weights[r] * this.z[row + i];
+      }
+    }
+    for (let i = 0; i < n; i++) this.mean[i] += this.sigma * yw[i];
+
+    // p_sigma <- (1 - c_sigma) p_sigma + sqrt(c_sigma (2 - c_sigma) mu_eff) C^(-1/2) <y>_w, with C^(-1/2) <y>_w = B <z>_w.
+    const csn = Math.sqrt(cSigma * (2 - cSigma) * muEff);
+    let psNorm2 = 0;
+    for (let i = 0; i < n; i++) {
+      let bz = 0;
+      for (let j = 0; j < n; j++) bz += this.b[i * n + j] * zw[j];
+      this.pathSigma[i] = (1 - cSigma) * this.pathSigma[i] + csn * bz;
+      psNorm2 += this.pathSigma[i] ** 2;
+    }
+    this.generation++;
+    this.evaluations += this.p.lambda;
+    const psNorm = Math.sqrt(psNorm2);
+    const hSigma = psNorm / Math.sqrt(1 - (1 - cSigma) ** (2 * this.generation)) / this.p.chiN < 1.4 + 2 / (n + 1) ? 1 : 0;
+    const ccn = hSigma * Math.sqrt(cc * (2 - cc) * muEff);
+    for (let i = 0; i < n; i++) this.pathC[i] = (1 - cc) * this.pathC[i] + ccn * yw[i];
+
+    // C <- (1 - c1 - c_mu + (1 - h_sigma) c1 cc (2 - cc)) C + c1 pc pc^T + c_mu sum w_i y_i y_i^T
+    const decay = 1 - c1 - cMu + (1 - hSigma) * c1 * cc * (2 - cc);
+    const { c, pathC, y } = this;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let rankMu = 0;
+        for (let r = 0; r < mu; r++) {
+          const row = order[r] * n;
+          rankMu += weights[r] * y[row + i] * y[row + j];
+        }
+        const value = decay * c[i * n + j] + c1 * pathC[i] * pathC[j] + cMu * rankMu;
+        c[i * n + j] = value;
+        c[j * n + i] = value;
+      }
+    }
+    this.eigenStale = true;
+    this.sigma = adaptedSigma(this.sigma, psNorm, this.p);
+  }
+
+  /** C = B diag(D^2) B^T. Eigenvalues are floored at a tiny positive value against round-off. */
+  private decompose(): void {
+    const n = this.dimension;
+    const rows: number[][] = [];
+    for (let i = 0; i < n; i++) rows.push(Array.from(this.c.subarray(i * n, (i + 1) * n)));
+    const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
+    const values = evd.realEigenvalues;
+    const vectors = evd.eigenvectorMatrix;
+    for (let j = 0; j < n; j++) {
+      this.d[j] = Math.sqrt(Math.max(values[j], 1e-300));
+      for (let i = 0; i < n; i++) this.b[i * n + j] = vectors.get(i, j);
+    }
+    this.eigenStale = false;
+  }
+
+  state(): FullCmaEsState {
+    return {
+      kind: 'full',
+      dimension: this.dimension,
+      populationSize: this.populationSize,
+      generation: this.generation,
+      evaluations: this.evaluations,
+      mean: Array.from(this.mean),
+      sigma: this.sigma,
+      rng: this.rng.state(),
+      pathSigma: Array.from(this.pathSigma),
+      pathC: Array.from(this.pathC),
+      covariance: Array.from(this.c),
+      eigenvectors: Array.from(this.b),
+      sqrtEigenvalues: Array.from(this.d),
+      eigenStale: this.eigenStale,
+      eigenEvaluations: this.eigenEvaluations,
+    };
+  }
+}
