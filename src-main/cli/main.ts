@@ -18,9 +18,12 @@ export function buildProgram(): Command {
   const program = new Command('evolab')
     .description('Evolab: train small neural networks with gradient methods and evolution strategies, and compare them.')
     .version(evolabVersion(), '-V, --version')
-    .showHelpAfterError('(run `evolab --help` for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // One line, same prefix as our own errors: "evolab: option '--runs <n>' argument '0' is invalid. ..."
+      outputError: (text, write) => write(`evolab: ${text.replace(/^error: /, '').trimEnd()} (see evolab --help)\n`),
+    });
   registerRunCommand(program);
   return program;
 }

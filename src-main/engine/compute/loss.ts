@@ -88,7 +88,8 @@ export function crossEntropyWithGradient(
  * Fused last layer + loss for a whole population: candidate c's hidden activations are the
  * column block [c*hidden, (c+1)*hidden) of `h` (rows x ld), its output weights W_c
  * (hidden x classes) and biases b_c come from `weightsOf(c)`. Writes each candidate's mean
- * loss into out[c]. Fusing avoids materialising lambda logit matrices (one pass, no copies).
+ * loss into out[c]. Fusing avoids materialising lambda logit matrices; W_c is transposed once
+ * so each logit is a dot product over contiguous memory, accumulated in a register.
  */
 export function populationOutputLoss(
   h: Float32Array,
@@ -102,19 +103,21 @@ export function populationOutputLoss(
   out: Float64Array,
 ): void {
   const logits = new Float64Array(classes);
+  const wt = new Float64Array(hidden * classes);
   for (let c = 0; c < count; c++) {
     const { w, b } = weightsOf(c);
+    for (let k = 0; k < hidden; k++) for (let j = 0; j < classes; j++) wt[j * hidden + k] = w[k * classes + j];
     let lossSum = 0;
     for (let r = 0; r < rows; r++) {
       const base = r * ld + c * hidden;
-      for (let j = 0; j < classes; j++) logits[j] = b[j];
-      for (let k = 0; k < hidden; k++) {
-        const x = h[base + k];
-        const wRow = k * classes;
-        for (let j = 0; j < classes; j++) logits[j] += x * w[wRow + j];
+      let max = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < classes; j++) {
+        let s = b[j];
+        const wRow = j * hidden;
+        for (let k = 0; k < hidden; k++) s += h[base + k] * wt[wRow + k];
+        logits[j] = s;
+        if (s > max) max = s;
       }
-      let max = logits[0];
-      for (let j = 1; j < classes; j++) if (logits[j] > max) max = logits[j];
       let sum = 0;
       for (let j = 0; j < classes; j++) sum += Math.exp(logits[j] - max);
       lossSum += Math.log(sum) + max - logits[labels[r]];
