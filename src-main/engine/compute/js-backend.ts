@@ -164,8 +164,13 @@ export class JsBackend implements ComputeBackend {
       for (let k = 0; k < inputs; k++) wcat.set(candidates.subarray(w + k * outputs, w + (k + 1) * outputs), k * wide + c * outputs);
       bcat.set(candidates.subarray(w + inputs * outputs, w + inputs * outputs + outputs), c * outputs);
     }
-    const z = this.scratch.get('wideOut', rows * wide);
     const classes = layout.sizes[layout.sizes.length - 1];
+    if (this.large !== null && varying.first + 1 >= last) {
+      // One or two layers remain: the whole rest of the network and the loss run in tfjs.
+      this.largePopulationLoss(layout, base, varying, candidates, count, shared, rows, wcat, bcat, batch.y, out);
+      return;
+    }
+    const z = this.scratch.get('wideOut', rows * wide);
     if (varying.first === last) {
       this.matmul(shared, 0, inputs, wcat, bcat, null, z, rows, inputs, wide);
       for (let c = 0; c < count; c++) out[c] = crossEntropy(z, c * outputs, wide, rows, classes, batch.y).lossSum / rows;
@@ -203,4 +208,41 @@ export class JsBackend implements ComputeBackend {
       out[c] = crossEntropy(input, 0, classes, rows, classes, batch.y).lossSum / rows;
     }
   }
+
+  /** populationLosses' tail on the tfjs kernels: layer `varying.first` and, if any, the output layer. */
+  private largePopulationLoss(
+    layout: MlpLayout,
+    base: Float32Array,
+    varying: VaryingLayers,
+    candidates: Float32Array,
+    count: number,
+    shared: Float32Array,
+    rows: number,
+    wcat: Float32Array,
+    bcat: Float32Array,
+    labels: Int32Array,
+    out: Float64Array,
+  ): void {
+    const { layers } = layout;
+    const last = layers.length - 1;
+    const firstLayer = layers[varying.first];
+    const classes = layout.sizes[layout.sizes.length - 1];
+    let output: { w: Float32Array; b: Float32Array } | null = null;
+    if (varying.first < last) {
+      const layer = layers[last];
+      const weightCount = layer.inputs * layer.outputs;
+      const w = this.scratch.get('outW', count * weightCount);
+      const b = this.scratch.get('outB', count * layer.outputs);
+      const dv = varyingSize(layout, varying);
+      for (let c = 0; c < count; c++) {
+        const start = last <= varying.last ? c * dv + layer.offset - firstLayer.offset : layer.offset;
+        const source = last <= varying.last ? candidates : base;
+        w.set(source.subarray(start, start + weightCount), c * weightCount);
+        b.set(source.subarray(start + weightCount, start + layer.size), c * layer.outputs);
+      }
+      output = { w, b };
+    }
+    this.large!.populationLoss(shared, rows, firstLayer.inputs, wcat, bcat, count, firstLayer.outputs, layout.activation, output, labels, classes, out);
+  }
 }
+

@@ -85,4 +85,51 @@ export class TfjsMatmul {
     c.set(result.dataSync() as Float32Array);
     result.dispose();
   }
+
+  /**
+   * Mean cross-entropy of each of `count` candidates that differ in the last hidden layer
+   * and/or the output layer, computed entirely inside the tfjs backend (no lambda logit
+   * matrices come back to JavaScript, and the exponentials run vectorised):
+   *   Z = act(X Wcat + bcat)               X: rows x k, Wcat: k x (count*width)
+   *   output === null: Z (without act) are the logits, width = classes
+   *   otherwise:       logits_c = Z_c W2_c + b2_c (W2: count x width x classes, b2: count x classes)
+   */
+  populationLoss(
+    x: Float32Array,
+    rows: number,
+    k: number,
+    wcat: Float32Array,
+    bcat: Float32Array,
+    count: number,
+    width: number,
+    activation: Activation,
+    output: { readonly w: Float32Array; readonly b: Float32Array } | null,
+    labels: Int32Array,
+    classes: number,
+    out: Float64Array,
+  ): void {
+    const tf = this.tf;
+    const losses = tf.tidy(() => {
+      const z = tf.add(tf.matMul(tf.tensor2d(x.subarray(0, rows * k), [rows, k]), tf.tensor2d(wcat.subarray(0, k * count * width), [k, count * width])), tf.tensor1d(bcat.subarray(0, count * width)));
+      const oneHot = tf.cast(tf.oneHot(tf.tensor1d(labels.subarray(0, rows), 'int32'), classes), 'float32');
+      let logits: import('@tensorflow/tfjs-core').Tensor3D;
+      let rowsAxis: number;
+      if (output === null) {
+        logits = tf.reshape(z, [rows, count, classes]);
+        rowsAxis = 0;
+      } else {
+        const h = activation === 'sigmoid' ? tf.sigmoid(z) : activation === 'tanh' ? tf.tanh(z) : tf.relu(z);
+        const perCandidate = tf.transpose(tf.reshape(h, [rows, count, width]), [1, 0, 2]);
+        const w2 = tf.tensor3d(output.w.subarray(0, count * width * classes), [count, width, classes]);
+        const b2 = tf.tensor3d(output.b.subarray(0, count * classes), [count, 1, classes]);
+        logits = tf.add(tf.matMul(perCandidate, w2), b2);
+        rowsAxis = 1;
+      }
+      const picked = tf.sum(tf.mul(logits, tf.expandDims(oneHot, 1 - rowsAxis)), -1);
+      return tf.mean(tf.sub(tf.logSumExp(logits, -1), picked), rowsAxis);
+    });
+    out.set(losses.dataSync() as Float32Array);
+    losses.dispose();
+  }
 }
+

@@ -65,11 +65,13 @@ export class SepCmaEs implements EvolutionStrategy<SepCmaEsState> {
 
   ask(): Float64Array {
     const n = this.dimension;
-    this.rng.fillNormal(this.z);
+    const { x, z, mean } = this;
+    this.rng.fillNormal(z);
+    const scale = new Float64Array(n);
+    for (let i = 0; i < n; i++) scale[i] = this.sigma * Math.sqrt(this.variances[i]);
     for (let k = 0; k < this.p.lambda; k++) {
-      for (let i = 0; i < n; i++) {
-        this.x[k * n + i] = this.mean[i] + this.sigma * Math.sqrt(this.variances[i]) * this.z[k * n + i];
-      }
+      const row = k * n;
+      for (let i = 0; i < n; i++) x[row + i] = mean[i] + scale[i] * z[row + i];
     }
     this.asked = true;
     return this.x;
