@@ -6,9 +6,8 @@
 // O(lambda n^2) plus an amortised O(n^3) decomposition, so it is the default for small n only.
 
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { Rng } from '../rng.ts';
-import { adaptedSigma, rankByFitness, strategyParameters, type StrategyParameters } from './parameters.ts';
-import { checkTell, type EvolutionStrategy, type StrategyOptions, type StrategyStateBase } from './strategy.ts';
+import { StrategyBase } from './strategy-base.ts';
+import type { StrategyOptions, StrategyStateBase } from './strategy.ts';
 
 export interface FullCmaEsState extends StrategyStateBase {
   readonly kind: 'full';
@@ -23,38 +22,21 @@ export interface FullCmaEsState extends StrategyStateBase {
   readonly eigenEvaluations: number;
 }
 
-export class FullCmaEs implements EvolutionStrategy<FullCmaEsState> {
+export class FullCmaEs extends StrategyBase<FullCmaEsState> {
   readonly kind = 'full';
-  readonly dimension: number;
-  readonly populationSize: number;
-  readonly mean: Float64Array;
-  sigma: number;
-  generation = 0;
-  private evaluations = 0;
-  private readonly p: StrategyParameters;
-  private readonly rng: Rng;
-  private readonly pathSigma: Float64Array;
   private readonly pathC: Float64Array;
   private readonly c: Float64Array;
   /** Eigenvectors (columns of B, stored row-major) and square roots of the eigenvalues. */
   private readonly b: Float64Array;
   private readonly d: Float64Array;
   private eigenEvaluations = 0;
-  private eigenStale = true;
-  private readonly z: Float64Array;
+  private eigenStale = false;
+  /** y_k = B D z_k of the last ask(). */
   private readonly y: Float64Array;
-  private readonly x: Float64Array;
-  private asked = false;
 
   constructor(options: StrategyOptions) {
-    const n = options.mean.length;
-    this.dimension = n;
-    this.p = strategyParameters(n, options.populationSize);
-    this.populationSize = this.p.lambda;
-    this.mean = Float64Array.from(options.mean);
-    this.sigma = options.sigma0;
-    this.rng = new Rng(options.seed, options.stream ?? 0);
-    this.pathSigma = new Float64Array(n);
+    super(options);
+    const n = this.dimension;
     this.pathC = new Float64Array(n);
     this.c = new Float64Array(n * n);
     this.b = new Float64Array(n * n);
@@ -63,18 +45,12 @@ export class FullCmaEs implements EvolutionStrategy<FullCmaEsState> {
       this.c[i * n + i] = 1;
       this.b[i * n + i] = 1;
     }
-    this.eigenStale = false;
-    this.z = new Float64Array(this.p.lambda * n);
     this.y = new Float64Array(this.p.lambda * n);
-    this.x = new Float64Array(this.p.lambda * n);
   }
 
   static restore(state: FullCmaEsState): FullCmaEs {
     const es = new FullCmaEs({ mean: state.mean, sigma0: state.sigma, populationSize: state.populationSize, seed: 0 });
-    es.generation = state.generation;
-    es.evaluations = state.evaluations;
-    es.rng.restore(state.rng);
-    es.pathSigma.set(state.pathSigma);
+    es.restoreBase(state);
     es.pathC.set(state.pathC);
     es.c.set(state.covariance);
     es.b.set(state.eigenvectors);
@@ -84,60 +60,45 @@ export class FullCmaEs implements EvolutionStrategy<FullCmaEsState> {
     return es;
   }
 
-  ask(): Float64Array {
+  protected sample(): void {
     const n = this.dimension;
     const lazyGap = this.p.lambda / (this.p.c1 + this.p.cMu) / n / 10;
     if (this.eigenStale && this.evaluations - this.eigenEvaluations > lazyGap) {
       this.decompose();
       this.eigenEvaluations = this.evaluations;
     }
-    const { z, y, x, b, d } = this;
-    this.rng.fillNormal(z);
+    const { z, y, x, b, d, mean, sigma } = this;
+    const dz = new Float64Array(n);
     for (let k = 0; k < this.p.lambda; k++) {
       const row = k * n;
-      // y_k = B (D * z_k); x_k = m + sigma y_k  (tutorial eqs. 38-40)
+      for (let j = 0; j < n; j++) dz[j] = d[j] * z[row + j];
+      // y_k = B (D z_k); x_k = m + sigma y_k  (tutorial eqs. 38-40)
       for (let i = 0; i < n; i++) {
         let sum = 0;
         const bRow = i * n;
-        for (let j = 0; j < n; j++) sum += b[bRow + j] * d[j] * z[row + j];
+        for (let j = 0; j < n; j++) sum += b[bRow + j] * dz[j];
         y[row + i] = sum;
-        x[row + i] = this.mean[i] + this.sigma * sum;
+        x[row + i] = mean[i] + sigma * sum;
       }
     }
-    this.asked = true;
-    return x;
   }
 
-  tell(fitness: ArrayLike<number>): void {
-    checkTell(this.asked, fitness, this.p.lambda);
-    this.asked = false;
+  protected update(order: Int32Array): void {
     const n = this.dimension;
-    const { weights, mu, muEff, cSigma, cc, c1, cMu } = this.p;
-    const order = rankByFitness(fitness);
-    const yw = new Float64Array(n);
-    const zw = new Float64Array(n);
-    for (let r = 0; r < mu; r++) {
-      const row = order[r] * n;
-      for (let i = 0; i < n; i++) {
-        yw[i] += weights[r] * this.y[row + i];
-        zw[i] += weights[r] * this.z[row + i];
-      }
-    }
+    const { weights, mu, muEff, cc, c1, cMu } = this.p;
+    const yw = this.recombine(order, this.y);
+    const zw = this.recombine(order, this.z);
     for (let i = 0; i < n; i++) this.mean[i] += this.sigma * yw[i];
 
-    // p_sigma <- (1 - c_sigma) p_sigma + sqrt(c_sigma (2 - c_sigma) mu_eff) C^(-1/2) <y>_w, with C^(-1/2) <y>_w = B <z>_w.
-    const csn = Math.sqrt(cSigma * (2 - cSigma) * muEff);
-    let psNorm2 = 0;
+    // C^(-1/2) <y>_w = B D^-1 B^T B D <z>_w = B <z>_w
+    const bz = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      let bz = 0;
-      for (let j = 0; j < n; j++) bz += this.b[i * n + j] * zw[j];
-      this.pathSigma[i] = (1 - cSigma) * this.pathSigma[i] + csn * bz;
-      psNorm2 += this.pathSigma[i] ** 2;
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += this.b[i * n + j] * zw[j];
+      bz[i] = sum;
     }
-    this.generation++;
-    this.evaluations += this.p.lambda;
-    const psNorm = Math.sqrt(psNorm2);
-    const hSigma = psNorm / Math.sqrt(1 - (1 - cSigma) ** (2 * this.generation)) / this.p.chiN < 1.4 + 2 / (n + 1) ? 1 : 0;
+    const psNorm = this.updatePathSigma(bz);
+    const hSigma = this.hSigma(psNorm);
     const ccn = hSigma * Math.sqrt(cc * (2 - cc) * muEff);
     for (let i = 0; i < n; i++) this.pathC[i] = (1 - cc) * this.pathC[i] + ccn * yw[i];
 
@@ -157,7 +118,7 @@ export class FullCmaEs implements EvolutionStrategy<FullCmaEsState> {
       }
     }
     this.eigenStale = true;
-    this.sigma = adaptedSigma(this.sigma, psNorm, this.p);
+    this.adaptSigma(psNorm);
   }
 
   /** C = B diag(D^2) B^T. Eigenvalues are floored at a tiny positive value against round-off. */
@@ -177,15 +138,8 @@ export class FullCmaEs implements EvolutionStrategy<FullCmaEsState> {
 
   state(): FullCmaEsState {
     return {
+      ...this.baseState(),
       kind: 'full',
-      dimension: this.dimension,
-      populationSize: this.populationSize,
-      generation: this.generation,
-      evaluations: this.evaluations,
-      mean: Array.from(this.mean),
-      sigma: this.sigma,
-      rng: this.rng.state(),
-      pathSigma: Array.from(this.pathSigma),
       pathC: Array.from(this.pathC),
       covariance: Array.from(this.c),
       eigenvectors: Array.from(this.b),
