@@ -65,6 +65,33 @@ describe('evolab run', () => {
   });
 });
 
+describe('evolab run on a CSV data set', () => {
+  it('trains on numeric features and a text label and names the results after the file', () => {
+    const dir = tempDir();
+    const rng = (i: number) => Math.sin(i * 12.9898) * 0.5;
+    const rows = ['width,height,kind'];
+    for (let i = 0; i < 90; i++) {
+      const kind = ['small', 'medium', 'large'][i % 3];
+      const centre = (i % 3) * 3;
+      rows.push(`${centre + rng(i)},${centre + rng(i + 1000)},${kind}`);
+    }
+    writeFileSync(join(dir, 'boxes.csv'), `${rows.join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'boxes.json'),
+      JSON.stringify({
+        dataset: { name: 'csv', path: 'boxes.csv', label: 'kind' },
+        optimizer: { type: 'adam', lr: 0.05 },
+        training: { batch_size: 8, max_epochs: 40 },
+      }),
+    );
+    const result = evolab(['run', join(dir, 'boxes.json'), '--out', join(dir, 'out'), '--quiet']);
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.code).toBe(0);
+    const [, row] = readFileSync(join(dir, 'out', 'boxes.adam.csv'), 'utf8').trim().split('\n');
+    expect(Number(row.split(',')[7])).toBeGreaterThan(0.9); // test_acc on well-separated classes
+  });
+});
+
 describe('evolab run with bad input', () => {
   const dir = tempDir();
   const write = (name: string, text: string) => {
