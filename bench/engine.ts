@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseExperimentConfig } from '../src-shared/config/experiment.ts';
 import type { ComputeBackend } from '../src-main/engine/compute/backend.ts';
-import { createBackend } from '../src-main/engine/compute/select.ts';
+import { createBackend, defaultThreads } from '../src-main/engine/compute/select.ts';
 import type { Dataset } from '../src-main/engine/data/dataset.ts';
 import { loadSplits } from '../src-main/engine/data/load.ts';
 import { loadMnist } from '../src-main/engine/data/mnist.ts';
@@ -151,12 +151,17 @@ function benchStrategies(): void {
   }
 }
 
-const auto = await createBackend('auto');
+// The CLI's default: 'auto' backend, population shared by all cores (at most 8).
+const threads = defaultThreads();
+const auto = await createBackend('auto', threads);
+const autoSingle = await createBackend('auto', 1);
 const js = await createBackend('js');
 if (all || values.strategies) benchStrategies();
 if (all || values.kernels)
   benchKernels([
-    ['js', js.backend],
-    [auto.backend.name.split(' ')[0], auto.backend],
+    ['js, 1 thread', js.backend],
+    [`${autoSingle.backend.name.split(' ')[0]}, 1 thread`, autoSingle.backend],
+    [`${auto.backend.name.split(' ')[0]}, ${threads} threads`, auto.backend],
   ]);
 if (all || values.configs) await benchConfigs(auto.backend);
+process.exit(0); // population worker threads are unref'ed, but the WASM runtime may hold the loop

@@ -13,3 +13,10 @@ export function nonNegativeInteger(value: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}".`);
   return n;
 }
+
+export function threadCount(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected "auto" or a positive integer, got "${value}".`);
+  return n;
+}

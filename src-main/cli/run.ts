@@ -9,12 +9,12 @@ import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { datasetLabel } from '../../src-shared/config/experiment.ts';
-import { type BackendPreference, createBackend } from '../engine/compute/select.ts';
+import { type BackendPreference, createBackend, defaultThreads } from '../engine/compute/select.ts';
 import { loadSplits } from '../engine/data/load.ts';
 import { type RunResult, trainRun } from '../engine/train.ts';
 import { writeResultFiles } from '../report/result-files.ts';
 import { evolabVersion } from './main.ts';
-import { nonNegativeInteger, positiveInteger } from './options.ts';
+import { nonNegativeInteger, positiveInteger, threadCount } from './options.ts';
 import { ProgressLine } from './progress.ts';
 import { readExperimentConfig } from './read-config.ts';
 import { summaryTable } from './summary-table.ts';
@@ -24,6 +24,7 @@ interface RunOptions {
   readonly out: string;
   readonly firstSeed: number;
   readonly backend?: BackendPreference;
+  readonly threads?: number | 'auto';
   readonly quiet: boolean;
 }
 
@@ -36,6 +37,7 @@ export function registerRunCommand(program: Command): void {
     .option('-o, --out <dir>', 'folder for the result files', 'results')
     .option('--first-seed <seed>', 'seed of the first run', nonNegativeInteger, 0)
     .addOption(new Option('--backend <name>', 'compute backend (overrides the config)').choices(['auto', 'js', 'wasm', 'gpu']))
+    .option('--threads <n>', 'threads sharing each generation\'s population: a count or "auto" (overrides the config)', threadCount)
     .option('-q, --quiet', 'no progress line and no summary table', false)
     .addHelpText('after', '\nExample:\n  evolab run resources/configs/iris_adam.json --runs 25 --out results/')
     .action(async (configPath: string, options: RunOptions) => {
@@ -48,7 +50,9 @@ async function runCommand(configPath: string, options: RunOptions): Promise<void
   const outDir = resolve(options.out);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UserInputError('--out', `${options.out} exists and is not a folder`);
   const splits = loadSplits(config.dataset, dirname(resolve(configPath)));
-  const { backend, notes } = await createBackend(options.backend ?? config.compute.backend);
+  const threadSetting = options.threads ?? config.compute.threads;
+  const threads = threadSetting === 'auto' ? defaultThreads() : threadSetting;
+  const { backend, notes } = await createBackend(options.backend ?? config.compute.backend, threads);
   for (const note of notes) process.stderr.write(`evolab: note: ${note}\n`);
   const stem = `${datasetLabel(config)}.${config.optimizer.type}`;
   if (!options.quiet) {

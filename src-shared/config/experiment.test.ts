@@ -21,7 +21,7 @@ describe('experiment config', () => {
     expect(c.optimizer).toEqual({ type: 'adam', lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
     expect(c.dataset).toEqual({ name: 'iris', split: { train: 0.6, val: 0.2, test: 0.2, seed: 42 } });
     expect(c.training.early_stopping).toBeNull();
-    expect(c.compute.backend).toBe('auto');
+    expect(c.compute).toEqual({ backend: 'auto', threads: 'auto' });
   });
 
   it('names the field and the expectation for a wrong type', () => {
@@ -42,6 +42,12 @@ describe('experiment config', () => {
     expect(text).toContain('model.hidden[0]: expected a positive integer, got 0');
     expect(text).toContain('optimizer.variant: expected one of auto, full, maes, sep, got "x"');
     expect(text).toContain('training: expected an object, got 3');
+  });
+
+  it('takes threads as "auto" or a positive integer', () => {
+    expect(parseExperimentConfig({ ...minimal, compute: { threads: 2 } }).compute.threads).toBe(2);
+    expect(message({ ...minimal, compute: { threads: 0 } })).toBe('compute.threads: expected "auto" or a positive integer, got 0');
+    expect(message({ ...minimal, compute: { threads: 'many' } })).toBe('compute.threads: expected "auto" or a positive integer, got "many"');
   });
 
   it('rejects a non-object', () => {

@@ -12,6 +12,7 @@ import {
   integerField,
   nonEmptyString,
   nonNegativeNumber,
+  numberField,
   openUnitInterval,
   positiveNumber,
 } from './fields.ts';
@@ -111,6 +112,12 @@ const training = z.strictObject({
 const compute = z.strictObject({
   /** auto: tfjs-node-gpu when installed and working, else WASM kernels, else plain JS. */
   backend: choice(['auto', 'js', 'wasm', 'gpu']).default('auto'),
+  /** Threads that share each generation's population: 'auto' (the machine's cores, at most 8) or a count. */
+  threads: z
+    .union([z.literal('auto'), numberField('"auto" or a positive integer', (n) => Number.isInteger(n) && n >= 1)], {
+      error: (issue) => `expected "auto" or a positive integer, got ${describeValue(issue.input)}`,
+    })
+    .default('auto'),
 });
 
 export const experimentConfigSchema = z.strictObject({
@@ -122,7 +129,7 @@ export const experimentConfigSchema = z.strictObject({
   model: model.default({ hidden: [10], activation: 'sigmoid' }),
   optimizer,
   training,
-  compute: compute.default({ backend: 'auto' }),
+  compute: compute.default({ backend: 'auto', threads: 'auto' }),
 });
 
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;

@@ -40,10 +40,10 @@ export class JsBackend implements ComputeBackend {
     this.large = large;
     this.name =
       large === null
-        ? 'js (float32, 1 thread)'
+        ? 'js (float32)'
         : large.device === 'gpu'
           ? 'gpu (tfjs-node-gpu for large products, js for the rest)'
-          : 'wasm (tfjs-backend-wasm SIMD for large products, js for the rest; 1 thread)';
+          : 'wasm (tfjs-backend-wasm SIMD for large products, js for the rest)';
   }
 
   /** C = act(A B + bias) through the fastest kernel for the size (no activation when null). */

@@ -2,8 +2,10 @@
 // @tensorflow/tfjs-node-gpu) when it is installed and working, else the WASM kernels, else
 // plain JS; the choice and the reasons for passing over the others are printed and recorded.
 
-import { JsBackend } from './js-backend.ts';
+import { availableParallelism } from 'node:os';
 import type { ComputeBackend } from './backend.ts';
+import { JsBackend } from './js-backend.ts';
+import { ParallelBackend } from './parallel-backend.ts';
 import { TfjsMatmul } from './tfjs-matmul.ts';
 
 export type BackendPreference = 'auto' | 'js' | 'wasm' | 'gpu';
@@ -14,7 +16,26 @@ export interface BackendChoice {
   readonly notes: readonly string[];
 }
 
-export async function createBackend(preference: BackendPreference): Promise<BackendChoice> {
+/** Threads for population evaluation when the config says 'auto': the cores, at most 8. */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+/**
+ * @param threads threads that share a generation's population (1: the calling thread only).
+ *   Gradient steps and evaluations always run on the calling thread.
+ */
+export async function createBackend(preference: BackendPreference, threads = 1): Promise<BackendChoice> {
+  const { backend, notes } = await createSingleThreadBackend(preference);
+  if (threads <= 1) return { backend, notes };
+  try {
+    return { backend: await ParallelBackend.create(backend, preference, threads), notes };
+  } catch (error) {
+    return { backend, notes: [...notes, `population threads unavailable (${(error as Error).message}); using one thread`] };
+  }
+}
+
+async function createSingleThreadBackend(preference: BackendPreference): Promise<BackendChoice> {
   const notes: string[] = [];
   if (preference === 'js') return { backend: new JsBackend(null), notes };
   const order: ('gpu' | 'wasm')[] = preference === 'auto' ? ['gpu', 'wasm'] : [preference];
