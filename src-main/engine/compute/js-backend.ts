@@ -16,6 +16,25 @@ const EVALUATION_CHUNK_ROWS = 8192;
 /** Products of at least this many multiply-adds go to the tfjs kernel when there is one. */
 const LARGE_MIN_MULTIPLY_ADDS = 1 << 20;
 
+/**
+ * Weights and biases of layer `l` for candidate `c`: its own slice of `candidates` when the
+ * layer varies, else the shared model's (views, no copies).
+ */
+function candidateLayer(
+  layout: MlpLayout,
+  base: Float32Array,
+  varying: VaryingLayers,
+  candidates: Float32Array,
+  c: number,
+  l: number,
+): { readonly w: Float32Array; readonly b: Float32Array } {
+  const layer = layout.layers[l];
+  const varies = l >= varying.first && l <= varying.last;
+  const source = varies ? candidates : base;
+  const start = varies ? c * varyingSize(layout, varying) + layer.offset - layout.layers[varying.first].offset : layer.offset;
+  return { w: source.subarray(start, layer.inputs * layer.outputs + start), b: source.subarray(start + layer.inputs * layer.outputs, start + layer.size) };
+}
+
 /** Grow-only named Float32Array buffers, so hot loops never allocate. */
 class ScratchBuffers {
   private readonly buffers = new Map<string, Float32Array>();
@@ -167,7 +186,7 @@ export class JsBackend implements ComputeBackend {
     const classes = layout.sizes[layout.sizes.length - 1];
     if (this.large !== null && varying.first + 1 >= last) {
       // One or two layers remain: the whole rest of the network and the loss run in tfjs.
-      this.largePopulationLoss(layout, base, varying, candidates, count, shared, rows, wcat, bcat, batch.y, out);
+      this.largePopulationLoss(this.large, layout, base, varying, candidates, count, shared, rows, wcat, bcat, batch.y, out);
       return;
     }
     const z = this.scratch.get('wideOut', rows * wide);
@@ -179,13 +198,7 @@ export class JsBackend implements ComputeBackend {
     this.matmul(shared, 0, inputs, wcat, bcat, activation, z, rows, inputs, wide);
     if (varying.first + 1 === last) {
       // Only the output layer remains: score every candidate in one fused pass.
-      const layer = layers[last];
-      const weightCount = layer.inputs * layer.outputs;
-      const weightsOf = (c: number) => {
-        const start = last <= varying.last ? c * dv + layer.offset - firstLayer.offset : layer.offset;
-        const source = last <= varying.last ? candidates : base;
-        return { w: source.subarray(start, start + weightCount), b: source.subarray(start + weightCount, start + layer.size) };
-      };
+      const weightsOf = (c: number) => candidateLayer(layout, base, varying, candidates, c, last);
       populationOutputLoss(z, wide, outputs, count, weightsOf, rows, classes, batch.y, out);
       return;
     }
@@ -197,10 +210,9 @@ export class JsBackend implements ComputeBackend {
       let lda = wide;
       for (let l = varying.first + 1; l <= last; l++) {
         const layer = layers[l];
-        const source = l <= varying.last ? candidates : base;
-        const start = l <= varying.last ? c * dv + layer.offset - firstLayer.offset : layer.offset;
+        const { w, b } = candidateLayer(layout, base, varying, candidates, c, l);
         const h = this.scratch.get(`cand${l % 2}`, rows * layer.outputs);
-        this.matmul(input, offset, lda, source.subarray(start, start + layer.inputs * layer.outputs), source.subarray(start + layer.inputs * layer.outputs, start + layer.size), l < last ? activation : null, h, rows, layer.inputs, layer.outputs);
+        this.matmul(input, offset, lda, w, b, l < last ? activation : null, h, rows, layer.inputs, layer.outputs);
         input = h;
         offset = 0;
         lda = layer.outputs;
@@ -211,6 +223,7 @@ export class JsBackend implements ComputeBackend {
 
   /** populationLosses' tail on the tfjs kernels: layer `varying.first` and, if any, the output layer. */
   private largePopulationLoss(
+    large: TfjsMatmul,
     layout: MlpLayout,
     base: Float32Array,
     varying: VaryingLayers,
@@ -229,20 +242,19 @@ export class JsBackend implements ComputeBackend {
     const classes = layout.sizes[layout.sizes.length - 1];
     let output: { w: Float32Array; b: Float32Array } | null = null;
     if (varying.first < last) {
+      // The output layer's weights of every candidate, stacked for one batched product.
       const layer = layers[last];
       const weightCount = layer.inputs * layer.outputs;
       const w = this.scratch.get('outW', count * weightCount);
       const b = this.scratch.get('outB', count * layer.outputs);
-      const dv = varyingSize(layout, varying);
       for (let c = 0; c < count; c++) {
-        const start = last <= varying.last ? c * dv + layer.offset - firstLayer.offset : layer.offset;
-        const source = last <= varying.last ? candidates : base;
-        w.set(source.subarray(start, start + weightCount), c * weightCount);
-        b.set(source.subarray(start + weightCount, start + layer.size), c * layer.outputs);
+        const own = candidateLayer(layout, base, varying, candidates, c, last);
+        w.set(own.w, c * weightCount);
+        b.set(own.b, c * layer.outputs);
       }
       output = { w, b };
     }
-    this.large!.populationLoss(shared, rows, firstLayer.inputs, wcat, bcat, count, firstLayer.outputs, layout.activation, output, labels, classes, out);
+    large.populationLoss(shared, rows, firstLayer.inputs, wcat, bcat, count, firstLayer.outputs, layout.activation, output, labels, classes, out);
   }
 }
 
