@@ -72,3 +72,31 @@ it('trains for max_epochs without early stopping', () => {
   expect(result.bestEpoch).toBe(7);
   expect(result.stoppedEarly).toBe(false);
 });
+
+describe.each([...optimizerTypes, 'cmaes with sep'])('checkpoint and resume, %s', (name) => {
+  it('continues after a JSON round trip exactly as the uninterrupted run', () => {
+    const optimizer = name === 'cmaes with sep' ? { type: 'cmaes' as const, sigma0: 0.5, variant: 'sep' as const } : optimizers[name];
+    const cfg = parseExperimentConfig({
+      dataset: { name: 'iris' },
+      model: { hidden: [8], activation: 'tanh' },
+      optimizer,
+      training: { batch_size: 16, max_epochs: 9, early_stopping: { patience: 20, min_delta: 0.001 } },
+    });
+    const saved: string[] = [];
+    const whole = trainRun(cfg, splits, 3, new JsBackend(), { onCheckpoint: (c) => saved.push(JSON.stringify(c)) });
+    expect(saved).toHaveLength(8); // after epochs 1..8; the last epoch ends the run
+    const checkpoint = JSON.parse(saved[3]) as import('./train.ts').RunCheckpoint;
+    expect(checkpoint.epoch).toBe(4);
+    const resumed = trainRun(cfg, splits, 3, new JsBackend(), { resume: checkpoint });
+    const strip = (r: typeof whole) => ({ ...r, time: 0, epochs: r.epochs.map((e) => ({ ...e, elapsed_s: 0 })) });
+    expect(strip(resumed)).toEqual(strip(whole));
+  });
+});
+
+it('refuses a checkpoint of another seed or optimizer', () => {
+  const cfg = config(optimizers.adam, 3);
+  let checkpoint: import('./train.ts').RunCheckpoint | undefined;
+  trainRun(cfg, splits, 1, new JsBackend(), { onCheckpoint: (c) => (checkpoint ??= c) });
+  expect(() => trainRun(cfg, splits, 2, new JsBackend(), { resume: checkpoint })).toThrow(/seed 1, not 2/);
+  expect(() => trainRun(config(optimizers.sgd, 3), splits, 1, new JsBackend(), { resume: checkpoint })).toThrow(/optimizer adam, not sgd/);
+});

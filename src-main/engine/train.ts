@@ -2,13 +2,17 @@
 // mini-batches, per-epoch train/val metrics of the current model, early stopping on val loss
 // that restores the best weights (for every optimizer), final train/val/test metrics, wall
 // time and evaluation counts. A run is fully determined by (config, data splits, seed).
+// After every epoch the loop can hand out a JSON checkpoint of its whole state (model,
+// optimizer, RNG, early-stopping bookkeeping); a run resumed from it continues exactly as the
+// uninterrupted run would have.
 
 import type { ExperimentConfig } from '../../src-shared/config/experiment.ts';
 import type { Batch, ComputeBackend, Evaluation } from './compute/backend.ts';
 import type { DataSplits, Dataset } from './data/dataset.ts';
 import { initParameters, mlpLayout, type MlpLayout } from './model/mlp.ts';
+import type { OptimizerState } from './optimizers/optimizer.ts';
 import { createOptimizer } from './optimizers/registry.ts';
-import { Rng } from './rng.ts';
+import { Rng, type RngState } from './rng.ts';
 
 /** RNG streams of a run: one seed, independent sequences per purpose. */
 export const RNG_STREAM = { initialisation: 1, batchOrder: 2 } as const;
@@ -54,9 +58,36 @@ export interface RunResult {
   readonly parameterCount: number;
 }
 
+/** Everything a run needs to continue after its last completed epoch (plain JSON). */
+export interface RunCheckpoint {
+  readonly format: 'evolab-run-checkpoint/1';
+  readonly seed: number;
+  /** Completed epochs. */
+  readonly epoch: number;
+  readonly params: number[];
+  readonly bestParams: number[];
+  /** null while no epoch has improved (JSON has no Infinity). */
+  readonly bestLoss: number | null;
+  readonly bestEpoch: number;
+  readonly sinceImprovement: number;
+  readonly forwardSamples: number;
+  readonly gradientSamples: number;
+  /** Training seconds spent before this checkpoint. */
+  readonly elapsed: number;
+  readonly epochs: EpochMetrics[];
+  readonly batchOrder: RngState;
+  /** The sample order, which each epoch reshuffles in place. */
+  readonly order: number[];
+  readonly optimizer: OptimizerState;
+}
+
 export interface TrainHooks {
   /** Called after every epoch (progress display, live curves). */
   onEpoch?(metrics: EpochMetrics): void;
+  /** Called after every epoch that does not end the run, with a checkpoint to persist. */
+  onCheckpoint?(checkpoint: RunCheckpoint): void;
+  /** Continue from this checkpoint instead of starting afresh. */
+  resume?: RunCheckpoint;
 }
 
 function asBatch(data: Dataset): Batch {
@@ -74,7 +105,9 @@ export function trainRun(
   backend: ComputeBackend,
   hooks: TrainHooks = {},
 ): RunResult {
-  const started = performance.now();
+  const resume = hooks.resume;
+  if (resume !== undefined && resume.seed !== seed) throw new Error(`checkpoint is for seed ${resume.seed}, not ${seed}`);
+  const started = performance.now() - (resume?.elapsed ?? 0) * 1000;
   const layout = modelLayout(config, splits);
   const params = initParameters(layout, new Rng(seed, RNG_STREAM.initialisation));
   const optimizer = createOptimizer(config.optimizer, layout, backend, params, seed);
@@ -95,8 +128,27 @@ export function trainRun(
   let bestParams = params.slice();
   let sinceImprovement = 0;
   let stoppedEarly = false;
+  let firstEpoch = 1;
 
-  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
+  if (resume !== undefined) {
+    if (resume.params.length !== params.length || resume.order.length !== order.length) {
+      throw new Error('checkpoint does not match this model or data split');
+    }
+    params.set(resume.params);
+    bestParams = Float32Array.from(resume.bestParams);
+    bestLoss = resume.bestLoss ?? Number.POSITIVE_INFINITY;
+    bestEpoch = resume.bestEpoch;
+    sinceImprovement = resume.sinceImprovement;
+    forwardSamples = resume.forwardSamples;
+    gradientSamples = resume.gradientSamples;
+    epochs.push(...resume.epochs);
+    orderRng.restore(resume.batchOrder);
+    order.set(resume.order);
+    optimizer.restore(resume.optimizer);
+    firstEpoch = resume.epoch + 1;
+  }
+
+  for (let epoch = firstEpoch; epoch <= maxEpochs; epoch++) {
     orderRng.shuffle(order);
     let trainLossSum = 0;
     let trainCorrect = 0;
@@ -145,6 +197,25 @@ export function trainRun(
       }
     } else {
       bestEpoch = epoch;
+    }
+    if (hooks.onCheckpoint !== undefined && epoch < maxEpochs) {
+      hooks.onCheckpoint({
+        format: 'evolab-run-checkpoint/1',
+        seed,
+        epoch,
+        params: Array.from(params),
+        bestParams: Array.from(bestParams),
+        bestLoss: Number.isFinite(bestLoss) ? bestLoss : null,
+        bestEpoch,
+        sinceImprovement,
+        forwardSamples,
+        gradientSamples,
+        elapsed: (performance.now() - started) / 1000,
+        epochs: epochs.slice(),
+        batchOrder: orderRng.state(),
+        order: Array.from(order),
+        optimizer: optimizer.state(),
+      });
     }
   }
   if (stopping !== null && bestEpoch > 0) params.set(bestParams);

@@ -4,7 +4,7 @@
 
 import type { Batch, ComputeBackend } from '../compute/backend.ts';
 import type { MlpLayout } from '../model/mlp.ts';
-import type { Optimizer, StepResult } from './optimizer.ts';
+import { checkStateType, type Optimizer, type OptimizerState, type StepResult } from './optimizer.ts';
 
 export interface AdamOptions {
   readonly lr: number;
@@ -50,7 +50,14 @@ export class Adam implements Optimizer {
     return { loss: before.loss, accuracy: before.accuracy, forwardSamples: batch.rows, gradientSamples: batch.rows };
   }
 
-  state(): { t: number; m: number[]; v: number[] } {
-    return { t: this.t, m: Array.from(this.m), v: Array.from(this.v) };
+  state(): OptimizerState {
+    return { type: 'adam', t: this.t, m: Array.from(this.m), v: Array.from(this.v) };
+  }
+
+  restore(state: OptimizerState): void {
+    checkStateType(state, 'adam');
+    this.t = state.t as number;
+    this.m.set(state.m as number[]);
+    this.v.set(state.v as number[]);
   }
 }

@@ -4,7 +4,8 @@
 import type { StrategyOptimizerConfig } from '../../../src-shared/config/experiment.ts';
 import type { Batch, ComputeBackend } from '../compute/backend.ts';
 import type { MlpLayout } from '../model/mlp.ts';
-import type { Optimizer, StepResult } from './optimizer.ts';
+import type { StrategyState } from '../strategies/registry.ts';
+import { checkStateType, type Optimizer, type OptimizerState, type StepResult } from './optimizer.ts';
 import { StrategyGroup } from './strategy-group.ts';
 
 export class WholeModelCmaEs implements Optimizer {
@@ -26,7 +27,12 @@ export class WholeModelCmaEs implements Optimizer {
     return { ...after, forwardSamples: this.group.forwardSamples(batch.rows), gradientSamples: 0 };
   }
 
-  state(): unknown {
-    return { strategy: this.group.strategy.state() };
+  state(): OptimizerState {
+    return { type: 'cmaes', strategy: this.group.strategy.state() };
+  }
+
+  restore(state: OptimizerState): void {
+    checkStateType(state, 'cmaes');
+    this.group.restore(state.strategy as StrategyState);
   }
 }

@@ -5,7 +5,8 @@
 import type { StrategyOptimizerConfig } from '../../../src-shared/config/experiment.ts';
 import type { Batch, ComputeBackend } from '../compute/backend.ts';
 import type { MlpLayout } from '../model/mlp.ts';
-import type { Optimizer, StepResult } from './optimizer.ts';
+import type { StrategyState } from '../strategies/registry.ts';
+import { checkStateType, type Optimizer, type OptimizerState, type StepResult } from './optimizer.ts';
 import { StrategyGroup } from './strategy-group.ts';
 
 export class LayerwiseCmaEs implements Optimizer {
@@ -36,7 +37,14 @@ export class LayerwiseCmaEs implements Optimizer {
     return { ...after, forwardSamples, gradientSamples: 0 };
   }
 
-  state(): unknown {
-    return { strategies: this.groups.map((g) => g.strategy.state()) };
+  state(): OptimizerState {
+    return { type: 'layerwise_cmaes', strategies: this.groups.map((g) => g.strategy.state()) };
+  }
+
+  restore(state: OptimizerState): void {
+    checkStateType(state, 'layerwise_cmaes');
+    const strategies = state.strategies as StrategyState[];
+    if (strategies.length !== this.groups.length) throw new Error(`checkpoint has ${strategies.length} layer strategies, the model ${this.groups.length}`);
+    this.groups.forEach((group, l) => group.restore(strategies[l]));
   }
 }

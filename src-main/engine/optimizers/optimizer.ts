@@ -21,5 +21,18 @@ export interface Optimizer {
   readonly description: string;
   step(params: Float32Array, batch: Batch): StepResult;
   /** JSON-serialisable state (momenta, strategy state), for checkpoints. */
-  state(): unknown;
+  state(): OptimizerState;
+  /** Continues from a state() of an optimizer built from the same config and model. */
+  restore(state: OptimizerState): void;
+}
+
+/** An optimizer's checkpoint: plain JSON, tagged with the optimizer type it belongs to. */
+export interface OptimizerState {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+/** Throws unless `state` was written by an optimizer of type `type`. */
+export function checkStateType(state: OptimizerState, type: string): void {
+  if (state.type !== type) throw new Error(`checkpoint is for optimizer ${String(state.type)}, not ${type}`);
 }

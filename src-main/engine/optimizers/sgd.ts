@@ -3,7 +3,7 @@
 
 import type { Batch, ComputeBackend } from '../compute/backend.ts';
 import type { MlpLayout } from '../model/mlp.ts';
-import type { Optimizer, StepResult } from './optimizer.ts';
+import { checkStateType, type Optimizer, type OptimizerState, type StepResult } from './optimizer.ts';
 
 export interface SgdOptions {
   readonly lr: number;
@@ -43,7 +43,12 @@ export class Sgd implements Optimizer {
     return { loss: before.loss, accuracy: before.accuracy, forwardSamples: batch.rows, gradientSamples: batch.rows };
   }
 
-  state(): { velocity: number[] } {
-    return { velocity: Array.from(this.velocity) };
+  state(): OptimizerState {
+    return { type: 'sgd', velocity: Array.from(this.velocity) };
+  }
+
+  restore(state: OptimizerState): void {
+    checkStateType(state, 'sgd');
+    this.velocity.set(state.velocity as number[]);
   }
 }

@@ -6,11 +6,11 @@
 import type { StrategyOptimizerConfig } from '../../../src-shared/config/experiment.ts';
 import { type Batch, type ComputeBackend, type VaryingLayers, varyingSize } from '../compute/backend.ts';
 import type { MlpLayout } from '../model/mlp.ts';
-import { chooseStrategyKind, createStrategy, type StrategyState } from '../strategies/registry.ts';
+import { chooseStrategyKind, createStrategy, restoreStrategy, type StrategyState } from '../strategies/registry.ts';
 import type { EvolutionStrategy } from '../strategies/strategy.ts';
 
 export class StrategyGroup {
-  readonly strategy: EvolutionStrategy<StrategyState>;
+  strategy: EvolutionStrategy<StrategyState>;
   readonly layers: VaryingLayers;
   /** Where the group's slice starts in the flat parameter vector, and its length. */
   readonly offset: number;
@@ -68,6 +68,15 @@ export class StrategyGroup {
   /** Samples forwarded per generation. */
   forwardSamples(rows: number): number {
     return this.strategy.populationSize * rows;
+  }
+
+  /** Continues from a strategy state saved by this group (same kind, dimension and lambda). */
+  restore(state: StrategyState): void {
+    const s = this.strategy;
+    if (state.kind !== s.kind || state.dimension !== s.dimension || state.populationSize !== s.populationSize) {
+      throw new Error(`checkpoint holds a ${state.kind} strategy (d ${state.dimension}, lambda ${state.populationSize}), not ${this.describe()}`);
+    }
+    this.strategy = restoreStrategy(state);
   }
 
   describe(): string {
