@@ -8,7 +8,7 @@ import { initParameters, mlpLayout, type MlpLayout } from '../model/mlp.ts';
 import { Rng } from '../rng.ts';
 import { type Batch, type ComputeBackend, varyingSize } from './backend.ts';
 import { JsBackend } from './js-backend.ts';
-import { TfjsMatmul } from './tfjs-matmul.ts';
+import { TfjsKernels } from './tfjs-kernels.ts';
 
 /** Plain double-precision forward pass and mean cross-entropy, written independently. */
 function referenceLoss(layout: MlpLayout, params: ArrayLike<number>, batch: Batch): number {
@@ -76,11 +76,11 @@ describe.each(activations)('js backend, %s activation', (activation) => {
 });
 
 async function backends(): Promise<[string, ComputeBackend][]> {
-  const { matmul, reason } = await TfjsMatmul.create('wasm');
-  if (matmul === null) throw new Error(reason);
+  const { kernels, reason } = await TfjsKernels.create('wasm');
+  if (kernels === null) throw new Error(reason);
   return [
     ['js', new JsBackend(null)],
-    ['wasm', new JsBackend(matmul)],
+    ['wasm', new JsBackend(kernels)],
   ];
 }
 

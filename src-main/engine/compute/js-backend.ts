@@ -10,7 +10,7 @@ import type { Batch, ComputeBackend, Evaluation, VaryingLayers } from './backend
 import { varyingSize } from './backend.ts';
 import { accumulateAtB, accumulateColumnSums, matmulABt, matmulBias } from './gemm.ts';
 import { crossEntropy, crossEntropyWithGradient, populationOutputLoss } from './loss.ts';
-import type { TfjsMatmul } from './tfjs-matmul.ts';
+import type { TfjsKernels } from './tfjs-kernels.ts';
 
 const EVALUATION_CHUNK_ROWS = 8192;
 /** Products of at least this many multiply-adds go to the tfjs kernel when there is one. */
@@ -52,10 +52,10 @@ class ScratchBuffers {
 export class JsBackend implements ComputeBackend {
   readonly name: string;
   private readonly scratch = new ScratchBuffers();
-  private readonly large: TfjsMatmul | null;
+  private readonly large: TfjsKernels | null;
 
-  /** @param large optional fast kernel for large products (see tfjs-matmul.ts). */
-  constructor(large: TfjsMatmul | null = null) {
+  /** @param large optional fast kernel for large products (see tfjs-kernels.ts). */
+  constructor(large: TfjsKernels | null = null) {
     this.large = large;
     this.name =
       large === null
@@ -223,7 +223,7 @@ export class JsBackend implements ComputeBackend {
 
   /** populationLosses' tail on the tfjs kernels: layer `varying.first` and, if any, the output layer. */
   private largePopulationLoss(
-    large: TfjsMatmul,
+    large: TfjsKernels,
     layout: MlpLayout,
     base: Float32Array,
     varying: VaryingLayers,
@@ -240,8 +240,11 @@ export class JsBackend implements ComputeBackend {
     const last = layers.length - 1;
     const firstLayer = layers[varying.first];
     const classes = layout.sizes[layout.sizes.length - 1];
-    let output: { w: Float32Array; b: Float32Array } | null = null;
-    if (varying.first < last) {
+    let output: { w: Float32Array; b: Float32Array; shared: boolean } | null = null;
+    if (varying.first < last && varying.last < last) {
+      // The output layer is the model's own for every candidate (layerwise CMA-ES).
+      output = { ...candidateLayer(layout, base, varying, candidates, 0, last), shared: true };
+    } else if (varying.first < last) {
       // The output layer's weights of every candidate, stacked for one batched product.
       const layer = layers[last];
       const weightCount = layer.inputs * layer.outputs;
@@ -252,7 +255,7 @@ export class JsBackend implements ComputeBackend {
         w.set(own.w, c * weightCount);
         b.set(own.b, c * layer.outputs);
       }
-      output = { w, b };
+      output = { w, b, shared: false };
     }
     large.populationLoss(shared, rows, firstLayer.inputs, wcat, bcat, count, firstLayer.outputs, layout.activation, output, labels, classes, out);
   }

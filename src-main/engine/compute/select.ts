@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { ComputeBackend } from './backend.ts';
 import { JsBackend } from './js-backend.ts';
 import { ParallelBackend } from './parallel-backend.ts';
-import { TfjsMatmul } from './tfjs-matmul.ts';
+import { TfjsKernels } from './tfjs-kernels.ts';
 
 export type BackendPreference = 'auto' | 'js' | 'wasm' | 'gpu';
 
@@ -40,8 +40,8 @@ async function createSingleThreadBackend(preference: BackendPreference): Promise
   if (preference === 'js') return { backend: new JsBackend(null), notes };
   const order: ('gpu' | 'wasm')[] = preference === 'auto' ? ['gpu', 'wasm'] : [preference];
   for (const device of order) {
-    const { matmul, reason } = await TfjsMatmul.create(device);
-    if (matmul !== null) return { backend: new JsBackend(matmul), notes };
+    const { kernels, reason } = await TfjsKernels.create(device);
+    if (kernels !== null) return { backend: new JsBackend(kernels), notes };
     notes.push(reason);
   }
   notes.push('falling back to the plain JS CPU path');

@@ -1,9 +1,10 @@
-// Large dense products through a TensorFlow.js backend: the WebAssembly one (XNNPACK, SIMD,
-// shipped inside its npm package, nothing downloaded), or the CUDA one from the optional
-// package @tensorflow/tfjs-node-gpu when it is installed and starts. Plain float32 matMul on
-// wasm runs at 17-30 GFLOP/s on one core here against about 1 GFLOP/s for our JS loops
-// (bench/engine.ts; ../shared/MEASUREMENTS.md). Only plain, untransposed products are sent:
-// transposed and batched matMul are slow on the wasm backend.
+// The large kernels run on a TensorFlow.js backend: dense products (with bias and activation)
+// and the tail of a population's forward pass with its loss. The backend is the WebAssembly
+// one (XNNPACK, SIMD, shipped inside its npm package, nothing downloaded), or the CUDA one from
+// the optional package @tensorflow/tfjs-node-gpu when it is installed and starts. Plain
+// float32 matMul on wasm runs at 17-30 GFLOP/s on one core here against about 1 GFLOP/s for our
+// JS loops (bench/engine.ts; ../shared/MEASUREMENTS.md). Single-model products are sent
+// untransposed: transposed and batched matMul are slow on the wasm backend.
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -12,7 +13,7 @@ import type { Activation } from '../../../src-shared/config/experiment.ts';
 type TfCore = typeof import('@tensorflow/tfjs-core');
 export type TfjsDevice = 'wasm' | 'gpu';
 
-export class TfjsMatmul {
+export class TfjsKernels {
   readonly device: TfjsDevice;
   private readonly tf: TfCore;
   private scratch = new Float32Array(0);
@@ -23,7 +24,7 @@ export class TfjsMatmul {
   }
 
   /** Starts the backend; null with the reason when it cannot (missing package, no GPU, ...). */
-  static async create(device: TfjsDevice): Promise<{ matmul: TfjsMatmul | null; reason: string }> {
+  static async create(device: TfjsDevice): Promise<{ kernels: TfjsKernels | null; reason: string }> {
     try {
       const tf = await import('@tensorflow/tfjs-core');
       let name: string;
@@ -37,16 +38,16 @@ export class TfjsMatmul {
         wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
         name = 'wasm';
       }
-      if (!(await tf.setBackend(name))) return { matmul: null, reason: `tfjs backend '${name}' did not initialise` };
-      const matmul = new TfjsMatmul(tf, device);
+      if (!(await tf.setBackend(name))) return { kernels: null, reason: `tfjs backend '${name}' did not initialise` };
+      const kernels = new TfjsKernels(tf, device);
       // A tiny product proves the backend really computes before any run depends on it.
       const probe = new Float32Array(4);
-      matmul.matmulBias(Float32Array.of(1, 2, 3, 4), 0, 2, Float32Array.of(1, 0, 0, 1), Float32Array.of(0, 0), null, probe, 2, 2, 2);
-      if (probe[3] !== 4) return { matmul: null, reason: `tfjs backend '${name}' computed a wrong product` };
-      return { matmul, reason: `tfjs backend '${name}' for large products` };
+      kernels.matmulBias(Float32Array.of(1, 2, 3, 4), 0, 2, Float32Array.of(1, 0, 0, 1), Float32Array.of(0, 0), null, probe, 2, 2, 2);
+      if (probe[3] !== 4) return { kernels: null, reason: `tfjs backend '${name}' computed a wrong product` };
+      return { kernels, reason: `tfjs backend '${name}' for large products` };
     } catch (error) {
       const what = device === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-backend-wasm';
-      return { matmul: null, reason: `${what} unavailable (${(error as Error).message.split('\n')[0]})` };
+      return { kernels: null, reason: `${what} unavailable (${(error as Error).message.split('\n')[0]})` };
     }
   }
 
@@ -91,8 +92,10 @@ export class TfjsMatmul {
    * and/or the output layer, computed entirely inside the tfjs backend (no lambda logit
    * matrices come back to JavaScript, and the exponentials run vectorised):
    *   Z = act(X Wcat + bcat)               X: rows x k, Wcat: k x (count*width)
-   *   output === null: Z (without act) are the logits, width = classes
-   *   otherwise:       logits_c = Z_c W2_c + b2_c (W2: count x width x classes, b2: count x classes)
+   *   output === null:  Z (without act) are the logits, width = classes
+   *   output.shared:     logits_c = Z_c W2 + b2, one output layer for all (W2: width x classes):
+   *                      one plain product over all rows and candidates
+   *   otherwise:         logits_c = Z_c W2_c + b2_c (W2: count x width x classes, b2: count x classes)
    */
   populationLoss(
     x: Float32Array,
@@ -103,7 +106,7 @@ export class TfjsMatmul {
     count: number,
     width: number,
     activation: Activation,
-    output: { readonly w: Float32Array; readonly b: Float32Array } | null,
+    output: { readonly w: Float32Array; readonly b: Float32Array; readonly shared: boolean } | null,
     labels: Int32Array,
     classes: number,
     out: Float64Array,
@@ -114,11 +117,18 @@ export class TfjsMatmul {
       const oneHot = tf.cast(tf.oneHot(tf.tensor1d(labels.subarray(0, rows), 'int32'), classes), 'float32');
       let logits: import('@tensorflow/tfjs-core').Tensor3D;
       let rowsAxis: number;
+      const activated = () => (activation === 'sigmoid' ? tf.sigmoid(z) : activation === 'tanh' ? tf.tanh(z) : tf.relu(z));
       if (output === null) {
         logits = tf.reshape(z, [rows, count, classes]);
         rowsAxis = 0;
+      } else if (output.shared) {
+        // Row r, candidate c of H is row r*count + c of a (rows*count) x width matrix.
+        const flat = tf.reshape(activated(), [rows * count, width]);
+        const product = tf.matMul(flat, tf.tensor2d(output.w.subarray(0, width * classes), [width, classes]));
+        logits = tf.reshape(tf.add(product, tf.tensor1d(output.b.subarray(0, classes))), [rows, count, classes]);
+        rowsAxis = 0;
       } else {
-        const h = activation === 'sigmoid' ? tf.sigmoid(z) : activation === 'tanh' ? tf.tanh(z) : tf.relu(z);
+        const h = activated();
         const perCandidate = tf.transpose(tf.reshape(h, [rows, count, width]), [1, 0, 2]);
         const w2 = tf.tensor3d(output.w.subarray(0, count * width * classes), [count, width, classes]);
         const b2 = tf.tensor3d(output.b.subarray(0, count * classes), [count, 1, classes]);
