@@ -10,7 +10,7 @@ import type { ExperimentConfig } from '../../src-shared/config/experiment.ts';
 import type { Batch, ComputeBackend, Evaluation } from './compute/backend.ts';
 import type { DataSplits, Dataset } from './data/dataset.ts';
 import { initParameters, mlpLayout, type MlpLayout } from './model/mlp.ts';
-import type { OptimizerState } from './optimizers/optimizer.ts';
+import type { Optimizer, OptimizerState } from './optimizers/optimizer.ts';
 import { createOptimizer } from './optimizers/registry.ts';
 import { Rng, type RngState } from './rng.ts';
 
@@ -98,58 +98,88 @@ export function modelLayout(config: ExperimentConfig, splits: DataSplits): MlpLa
   return mlpLayout(splits.train.features, config.model.hidden, splits.train.classes, config.model.activation);
 }
 
-export function trainRun(
-  config: ExperimentConfig,
-  splits: DataSplits,
-  seed: number,
-  backend: ComputeBackend,
-  hooks: TrainHooks = {},
-): RunResult {
-  const resume = hooks.resume;
-  if (resume !== undefined && resume.seed !== seed) throw new Error(`checkpoint is for seed ${resume.seed}, not ${seed}`);
-  const started = performance.now() - (resume?.elapsed ?? 0) * 1000;
-  const layout = modelLayout(config, splits);
-  const params = initParameters(layout, new Rng(seed, RNG_STREAM.initialisation));
-  const optimizer = createOptimizer(config.optimizer, layout, backend, params, seed);
-  const orderRng = new Rng(seed, RNG_STREAM.batchOrder);
-  const { train, val, test } = splits;
-  const { batch_size: batchSize, max_epochs: maxEpochs, early_stopping: stopping } = config.training;
+/**
+ * One run, advanced an epoch at a time, so a caller can hand control back to its event loop
+ * between epochs (a job process must keep its IPC channel flowing). `trainRun` is the plain
+ * synchronous loop over it.
+ */
+export class RunTrainer {
+  readonly seed: number;
+  readonly maxEpochs: number;
+  private readonly config: ExperimentConfig;
+  private readonly splits: DataSplits;
+  private readonly backend: ComputeBackend;
+  private readonly layout: MlpLayout;
+  private readonly params: Float32Array;
+  private readonly optimizer: Optimizer;
+  private readonly orderRng: Rng;
+  private readonly order: Int32Array;
+  private readonly batchX: Float32Array;
+  private readonly batchY: Int32Array;
+  private readonly started: number;
+  private readonly epochs: EpochMetrics[] = [];
+  private forwardSamples = 0;
+  private gradientSamples = 0;
+  private bestLoss = Number.POSITIVE_INFINITY;
+  private bestEpoch = 0;
+  private bestParams: Float32Array;
+  private sinceImprovement = 0;
+  private stoppedEarly = false;
+  private nextEpoch = 1;
 
-  const features = train.features;
-  const order = Int32Array.from({ length: train.size }, (_, i) => i);
-  const batchX = new Float32Array(Math.min(batchSize, train.size) * features);
-  const batchY = new Int32Array(Math.min(batchSize, train.size));
-
-  const epochs: EpochMetrics[] = [];
-  let forwardSamples = 0;
-  let gradientSamples = 0;
-  let bestLoss = Number.POSITIVE_INFINITY;
-  let bestEpoch = 0;
-  let bestParams = params.slice();
-  let sinceImprovement = 0;
-  let stoppedEarly = false;
-  let firstEpoch = 1;
-
-  if (resume !== undefined) {
-    if (resume.params.length !== params.length || resume.order.length !== order.length) {
-      throw new Error('checkpoint does not match this model or data split');
-    }
-    params.set(resume.params);
-    bestParams = Float32Array.from(resume.bestParams);
-    bestLoss = resume.bestLoss ?? Number.POSITIVE_INFINITY;
-    bestEpoch = resume.bestEpoch;
-    sinceImprovement = resume.sinceImprovement;
-    forwardSamples = resume.forwardSamples;
-    gradientSamples = resume.gradientSamples;
-    epochs.push(...resume.epochs);
-    orderRng.restore(resume.batchOrder);
-    order.set(resume.order);
-    optimizer.restore(resume.optimizer);
-    firstEpoch = resume.epoch + 1;
+  constructor(config: ExperimentConfig, splits: DataSplits, seed: number, backend: ComputeBackend, resume?: RunCheckpoint) {
+    if (resume !== undefined && resume.seed !== seed) throw new Error(`checkpoint is for seed ${resume.seed}, not ${seed}`);
+    this.config = config;
+    this.splits = splits;
+    this.seed = seed;
+    this.backend = backend;
+    this.maxEpochs = config.training.max_epochs;
+    this.started = performance.now() - (resume?.elapsed ?? 0) * 1000;
+    this.layout = modelLayout(config, splits);
+    this.params = initParameters(this.layout, new Rng(seed, RNG_STREAM.initialisation));
+    this.optimizer = createOptimizer(config.optimizer, this.layout, backend, this.params, seed);
+    this.orderRng = new Rng(seed, RNG_STREAM.batchOrder);
+    const batchSize = config.training.batch_size;
+    const train = splits.train;
+    this.order = Int32Array.from({ length: train.size }, (_, i) => i);
+    this.batchX = new Float32Array(Math.min(batchSize, train.size) * train.features);
+    this.batchY = new Int32Array(Math.min(batchSize, train.size));
+    this.bestParams = this.params.slice();
+    if (resume !== undefined) this.restore(resume);
   }
 
-  for (let epoch = firstEpoch; epoch <= maxEpochs; epoch++) {
-    orderRng.shuffle(order);
+  private restore(resume: RunCheckpoint): void {
+    if (resume.params.length !== this.params.length || resume.order.length !== this.order.length) {
+      throw new Error('checkpoint does not match this model or data split');
+    }
+    this.params.set(resume.params);
+    this.bestParams = Float32Array.from(resume.bestParams);
+    this.bestLoss = resume.bestLoss ?? Number.POSITIVE_INFINITY;
+    this.bestEpoch = resume.bestEpoch;
+    this.sinceImprovement = resume.sinceImprovement;
+    this.forwardSamples = resume.forwardSamples;
+    this.gradientSamples = resume.gradientSamples;
+    this.epochs.push(...resume.epochs);
+    this.orderRng.restore(resume.batchOrder);
+    this.order.set(resume.order);
+    this.optimizer.restore(resume.optimizer);
+    this.nextEpoch = resume.epoch + 1;
+  }
+
+  /** True once max_epochs are done or early stopping has ended the run. */
+  get finished(): boolean {
+    return this.stoppedEarly || this.nextEpoch > this.maxEpochs;
+  }
+
+  /** Trains one epoch and returns its metrics. */
+  runEpoch(): EpochMetrics {
+    if (this.finished) throw new Error('the run is already finished');
+    const epoch = this.nextEpoch++;
+    const { train, val } = this.splits;
+    const { batch_size: batchSize, early_stopping: stopping } = this.config.training;
+    const { batchX, batchY, order, params } = this;
+    const features = train.features;
+    this.orderRng.shuffle(order);
     let trainLossSum = 0;
     let trainCorrect = 0;
     for (let start = 0; start < train.size; start += batchSize) {
@@ -159,89 +189,111 @@ export function trainRun(
         batchX.set(train.x.subarray(source * features, (source + 1) * features), r * features);
         batchY[r] = train.y[source];
       }
-      const cost = optimizer.step(params, {
+      const cost = this.optimizer.step(params, {
         x: rows === batchY.length ? batchX : batchX.subarray(0, rows * features),
         y: rows === batchY.length ? batchY : batchY.subarray(0, rows),
         rows,
       });
-      forwardSamples += cost.forwardSamples;
-      gradientSamples += cost.gradientSamples;
+      this.forwardSamples += cost.forwardSamples;
+      this.gradientSamples += cost.gradientSamples;
       trainLossSum += cost.loss * rows;
       trainCorrect += cost.accuracy * rows;
     }
-    const trainEval: Evaluation = { loss: trainLossSum / train.size, accuracy: trainCorrect / train.size };
-    const valEval: Evaluation = backend.evaluate(layout, params, asBatch(val));
+    const valEval: Evaluation = this.backend.evaluate(this.layout, params, asBatch(val));
     const metrics: EpochMetrics = {
       epoch,
-      train_loss: trainEval.loss,
-      train_acc: trainEval.accuracy,
+      train_loss: trainLossSum / train.size,
+      train_acc: trainCorrect / train.size,
       val_loss: valEval.loss,
       val_acc: valEval.accuracy,
-      elapsed_s: (performance.now() - started) / 1000,
-      model_evals: forwardSamples + gradientSamples,
-      grad_evals: gradientSamples,
+      elapsed_s: (performance.now() - this.started) / 1000,
+      model_evals: this.forwardSamples + this.gradientSamples,
+      grad_evals: this.gradientSamples,
     };
-    epochs.push(metrics);
-    hooks.onEpoch?.(metrics);
+    this.epochs.push(metrics);
 
     if (stopping !== null) {
       // Improvement iff val < best - min_delta; a NaN loss never improves.
-      if (valEval.loss < bestLoss - stopping.min_delta) {
-        bestLoss = valEval.loss;
-        bestEpoch = epoch;
-        bestParams = params.slice();
-        sinceImprovement = 0;
-      } else if (++sinceImprovement >= stopping.patience) {
-        stoppedEarly = true;
-        break;
+      if (valEval.loss < this.bestLoss - stopping.min_delta) {
+        this.bestLoss = valEval.loss;
+        this.bestEpoch = epoch;
+        this.bestParams = params.slice();
+        this.sinceImprovement = 0;
+      } else if (++this.sinceImprovement >= stopping.patience) {
+        this.stoppedEarly = true;
       }
     } else {
-      bestEpoch = epoch;
+      this.bestEpoch = epoch;
     }
-    if (hooks.onCheckpoint !== undefined && epoch < maxEpochs) {
-      hooks.onCheckpoint({
-        format: 'evolab-run-checkpoint/1',
-        seed,
-        epoch,
-        params: Array.from(params),
-        bestParams: Array.from(bestParams),
-        bestLoss: Number.isFinite(bestLoss) ? bestLoss : null,
-        bestEpoch,
-        sinceImprovement,
-        forwardSamples,
-        gradientSamples,
-        elapsed: (performance.now() - started) / 1000,
-        epochs: epochs.slice(),
-        batchOrder: orderRng.state(),
-        order: Array.from(order),
-        optimizer: optimizer.state(),
-      });
-    }
+    return metrics;
   }
-  if (stopping !== null && bestEpoch > 0) params.set(bestParams);
 
-  const finalTrain = backend.evaluate(layout, params, asBatch(train));
-  const finalVal = backend.evaluate(layout, params, asBatch(val));
-  const finalTest = backend.evaluate(layout, params, asBatch(test));
-  return {
-    seed,
-    time: (performance.now() - started) / 1000,
-    final: {
-      train_loss: finalTrain.loss,
-      train_acc: finalTrain.accuracy,
-      val_loss: finalVal.loss,
-      val_acc: finalVal.accuracy,
-      test_loss: finalTest.loss,
-      test_acc: finalTest.accuracy,
-    },
-    model_evals: forwardSamples + gradientSamples,
-    grad_evals: gradientSamples,
-    epochs,
-    epochsRun: epochs.length,
-    bestEpoch,
-    stoppedEarly,
-    backend: backend.name,
-    optimizer: optimizer.description,
-    parameterCount: layout.parameterCount,
-  };
+  /** The whole state after the last completed epoch (plain JSON). */
+  checkpoint(): RunCheckpoint {
+    return {
+      format: 'evolab-run-checkpoint/1',
+      seed: this.seed,
+      epoch: this.nextEpoch - 1,
+      params: Array.from(this.params),
+      bestParams: Array.from(this.bestParams),
+      bestLoss: Number.isFinite(this.bestLoss) ? this.bestLoss : null,
+      bestEpoch: this.bestEpoch,
+      sinceImprovement: this.sinceImprovement,
+      forwardSamples: this.forwardSamples,
+      gradientSamples: this.gradientSamples,
+      elapsed: (performance.now() - this.started) / 1000,
+      epochs: this.epochs.slice(),
+      batchOrder: this.orderRng.state(),
+      order: Array.from(this.order),
+      optimizer: this.optimizer.state(),
+    };
+  }
+
+  /** Restores the best weights (early stopping) and computes the final metrics. */
+  result(): RunResult {
+    if (!this.finished) throw new Error('the run is not finished');
+    const { params, layout, backend } = this;
+    const { train, val, test } = this.splits;
+    if (this.config.training.early_stopping !== null && this.bestEpoch > 0) params.set(this.bestParams);
+    const finalTrain = backend.evaluate(layout, params, asBatch(train));
+    const finalVal = backend.evaluate(layout, params, asBatch(val));
+    const finalTest = backend.evaluate(layout, params, asBatch(test));
+    return {
+      seed: this.seed,
+      time: (performance.now() - this.started) / 1000,
+      final: {
+        train_loss: finalTrain.loss,
+        train_acc: finalTrain.accuracy,
+        val_loss: finalVal.loss,
+        val_acc: finalVal.accuracy,
+        test_loss: finalTest.loss,
+        test_acc: finalTest.accuracy,
+      },
+      model_evals: this.forwardSamples + this.gradientSamples,
+      grad_evals: this.gradientSamples,
+      epochs: this.epochs.slice(),
+      epochsRun: this.epochs.length,
+      bestEpoch: this.bestEpoch,
+      stoppedEarly: this.stoppedEarly,
+      backend: backend.name,
+      optimizer: this.optimizer.description,
+      parameterCount: this.layout.parameterCount,
+    };
+  }
+}
+
+export function trainRun(
+  config: ExperimentConfig,
+  splits: DataSplits,
+  seed: number,
+  backend: ComputeBackend,
+  hooks: TrainHooks = {},
+): RunResult {
+  const trainer = new RunTrainer(config, splits, seed, backend, hooks.resume);
+  while (!trainer.finished) {
+    const metrics = trainer.runEpoch();
+    hooks.onEpoch?.(metrics);
+    if (hooks.onCheckpoint !== undefined && !trainer.finished) hooks.onCheckpoint(trainer.checkpoint());
+  }
+  return trainer.result();
 }
