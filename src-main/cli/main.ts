@@ -4,8 +4,13 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
+import { registerExportCommand } from './export.ts';
+import { registerQueueCommand } from './queue.ts';
 import { registerRunCommand } from './run.ts';
+import { registerRunsCommand } from './runs.ts';
+import { registerServeCommand } from './serve.ts';
 
 export const EXIT_USER_ERROR = 2;
 
@@ -25,6 +30,10 @@ export function buildProgram(): Command {
       outputError: (text, write) => write(`evolab: ${text.replace(/^error: /, '').trimEnd()} (see evolab --help)\n`),
     });
   registerRunCommand(program);
+  registerQueueCommand(program);
+  registerServeCommand(program);
+  registerRunsCommand(program);
+  registerExportCommand(program);
   return program;
 }
 
@@ -39,7 +48,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and --version "fail" with exit code 0; real parse errors were already printed.
       return error.exitCode === 0 ? 0 : EXIT_USER_ERROR;
     }
-    if (error instanceof UserInputError) {
+    if (error instanceof UserInputError || (error instanceof ApiError && error.code !== 'internal')) {
       process.stderr.write(`evolab: ${error.message}\n`);
       return EXIT_USER_ERROR;
     }

@@ -20,3 +20,9 @@ export function threadCount(value: string): number | 'auto' {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected "auto" or a positive integer, got "${value}".`);
   return n;
 }
+
+export function integerOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}".`);
+  return n;
+}

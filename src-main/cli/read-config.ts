@@ -2,6 +2,7 @@
 // one-line UserInputErrors naming the file or the field.
 
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { type ExperimentConfig, parseExperimentConfig } from '../../src-shared/config/experiment.ts';
 
@@ -25,4 +26,10 @@ export function readExperimentConfig(path: string): ExperimentConfig {
     if (error instanceof UserInputError) throw new UserInputError(`${path}: ${error.where}`, error.problem);
     throw error;
   }
+}
+
+/** The config with a CSV data set's relative path made absolute (relative to `baseDir`). */
+export function withAbsoluteDatasetPath(config: ExperimentConfig, baseDir: string): ExperimentConfig {
+  if (config.dataset.name !== 'csv' || isAbsolute(config.dataset.path)) return config;
+  return { ...config, dataset: { ...config.dataset, path: resolve(baseDir, config.dataset.path) } };
 }

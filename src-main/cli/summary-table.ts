@@ -2,6 +2,7 @@
 // final metric over the runs, as an aligned plain-text table.
 
 import type { RunResult } from '../engine/train.ts';
+import { textTable } from './text-table.ts';
 
 const METRICS = ['time', 'train_loss', 'train_acc', 'val_loss', 'val_acc', 'test_loss', 'test_acc', 'model_evals'] as const;
 
@@ -38,7 +39,5 @@ export function summaryTable(runs: readonly RunResult[]): string {
     const values = runs.map((r) => valueOf(r, metric));
     return [metric, format(mean(values)), format(sampleStd(values)), format(median(values)), format(Math.min(...values)), format(Math.max(...values))];
   });
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return textTable(header, rows);
 }

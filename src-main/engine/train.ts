@@ -166,6 +166,15 @@ export class RunTrainer {
     this.nextEpoch = resume.epoch + 1;
   }
 
+  /** e.g. "cmaes (sep, lambda 49)". */
+  get description(): string {
+    return this.optimizer.description;
+  }
+
+  get parameterCount(): number {
+    return this.layout.parameterCount;
+  }
+
   /** True once max_epochs are done or early stopping has ended the run. */
   get finished(): boolean {
     return this.stoppedEarly || this.nextEpoch > this.maxEpochs;

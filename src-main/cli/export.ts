@@ -1,0 +1,77 @@
+// `evolab export ID --out DIR`: an experiment's done runs as the reference-format result
+// files (<dataset>.<optimizer>.csv, .epochs.csv, .meta.json), the same files `evolab run`
+// writes, so analyses of either work on both.
+
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { ApiError } from '../../src-shared/api-errors.ts';
+import { EPOCH_METRICS, type RunSummary } from '../../src-shared/api.ts';
+import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+import type { EpochMetrics, RunResult } from '../engine/train.ts';
+import { writeResultFiles } from '../report/result-files.ts';
+import type { Store } from '../store/store.ts';
+import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
+import { evolabVersion } from './main.ts';
+import { positiveInteger } from './options.ts';
+
+/** A stored done run in the engine's result shape (per-epoch metrics from the metrics table). */
+export function storedRunResult(store: Store, run: RunSummary): RunResult {
+  const f = run.final;
+  if (f === null) throw new Error(`run ${run.id} is not done`);
+  const series = store.metrics.series(run.id, EPOCH_METRICS);
+  const value = (name: (typeof EPOCH_METRICS)[number], i: number): number => series.get(name)?.[i]?.[1] ?? Number.NaN;
+  const epochs: EpochMetrics[] = (series.get('train_loss') ?? []).map(([epoch], i) => ({
+    epoch,
+    train_loss: value('train_loss', i),
+    train_acc: value('train_acc', i),
+    val_loss: value('val_loss', i),
+    val_acc: value('val_acc', i),
+    elapsed_s: value('elapsed_s', i),
+    model_evals: value('model_evals', i),
+    grad_evals: value('grad_evals', i),
+  }));
+  const n = (v: number | null): number => v ?? Number.NaN;
+  return {
+    seed: run.seed,
+    time: n(f.time),
+    final: {
+      train_loss: n(f.train_loss),
+      train_acc: n(f.train_acc),
+      val_loss: n(f.val_loss),
+      val_acc: n(f.val_acc),
+      test_loss: n(f.test_loss),
+      test_acc: n(f.test_acc),
+    },
+    model_evals: n(f.model_evals),
+    grad_evals: run.gradEvals ?? 0,
+    epochs,
+    epochsRun: run.epochsRun ?? epochs.length,
+    bestEpoch: run.bestEpoch ?? 0,
+    stoppedEarly: run.stoppedEarly ?? false,
+    backend: run.backend ?? 'unknown',
+    optimizer: run.optimizer ?? 'unknown',
+    parameterCount: run.parameterCount ?? 0,
+  };
+}
+
+export function registerExportCommand(program: Command): void {
+  program
+    .command('export')
+    .description('write an experiment\'s done runs as <dataset>.<optimizer>.csv, .epochs.csv and .meta.json')
+    .argument('<experiment-id>', 'experiment id (see evolab runs ls)', positiveInteger)
+    .option('-o, --out <dir>', 'folder for the result files', 'results')
+    .addOption(databaseOption())
+    .action(async (experimentId: number, options: DatabaseOptions & { out: string }) => {
+      await withServices(options, async ({ service, store }) => {
+        const experiment = await service.getExperiment({ id: experimentId });
+        const runs = (await service.listRuns({ experimentId, limit: 10_000 })).items;
+        const done = runs.filter((r) => r.status === 'done');
+        if (done.length === 0) throw new ApiError('conflict', `experiment ${experimentId} has no done runs yet`, 'experiment-id');
+        const config = parseExperimentConfig(experiment.config);
+        const stem = `${experiment.dataset}.${config.optimizer.type}`;
+        const files = writeResultFiles(resolve(options.out), stem, config, done.map((r) => storedRunResult(store, r)), evolabVersion());
+        if (done.length < runs.length) process.stderr.write(`evolab: note: ${runs.length - done.length} run(s) not done were left out\n`);
+        process.stdout.write(`wrote ${files.join(', ')}\n`);
+      });
+    });
+}

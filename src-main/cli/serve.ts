@@ -1,0 +1,83 @@
+// `evolab serve`: runs the queue (job processes, crash recovery) and the AppApi over HTTP +
+// WebSocket for the web UI, until Ctrl-C. Bound to 127.0.0.1 unless --host says otherwise;
+// any other address needs a token, generated and printed at start unless --token gives one.
+
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { boot } from '../services/boot.ts';
+import { isLoopback, startHttpServer } from '../server/http-server.ts';
+import { databaseOption, databasePath, type DatabaseOptions } from './database-option.ts';
+import { evolabVersion } from './main.ts';
+import { nonNegativeInteger, positiveInteger } from './options.ts';
+
+interface ServeOptions extends DatabaseOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly slots?: number;
+  readonly token?: string;
+  readonly renderer?: string;
+  readonly quiet: boolean;
+}
+
+/** electron-vite's renderer output, served when it has been built. */
+const BUILT_RENDERER = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the queue and serve the AppApi (HTTP + WebSocket) and the web UI')
+    .option('--host <address>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
+    .option('-p, --port <port>', 'port (0: any free port)', nonNegativeInteger, 8177)
+    .option('--slots <n>', 'runs at once (default: saved setting, else one per core)', positiveInteger)
+    .option('--token <token>', 'the token clients must send (default: a random one when not on loopback)')
+    .option('--renderer <dir>', 'folder of the built web UI (default: out/renderer when built)')
+    .option('-q, --quiet', 'do not log run status changes', false)
+    .addOption(databaseOption())
+    .action(async (options: ServeOptions) => {
+      const token = options.token ?? (isLoopback(options.host) ? null : randomBytes(24).toString('base64url'));
+      const services = boot({ databasePath: databasePath(options) });
+      const log = (line: string): void => {
+        process.stdout.write(`${line}\n`);
+      };
+      if (!options.quiet) {
+        services.service.subscribe((event) => {
+          if (event.type !== 'run-status') return;
+          const r = event.run;
+          const detail = r.status === 'done' ? ` test_acc ${r.final?.test_acc ?? 'NaN'}` : r.status === 'failed' ? `: ${r.error ?? ''}` : '';
+          log(`run ${r.id} (${r.experimentName} #${r.index}, seed ${r.seed}) ${r.status}${detail}`);
+        });
+      }
+      let recovered: number;
+      try {
+        recovered = services.start();
+        if (options.slots !== undefined) services.scheduler.setSlots(options.slots);
+      } catch (error) {
+        await services.shutdown();
+        throw error;
+      }
+      const rendererDir = options.renderer ?? (existsSync(BUILT_RENDERER) ? BUILT_RENDERER : null);
+      let server;
+      try {
+        server = await startHttpServer({ api: services.service, host: options.host, port: options.port, token, rendererDir, version: evolabVersion() });
+      } catch (error) {
+        await services.shutdown();
+        throw error;
+      }
+      const queue = services.scheduler.state();
+      log(`evolab: serving ${server.url}  database ${services.store.path}`);
+      log(`evolab: queue ${queue.paused ? 'paused' : 'active'}, ${queue.slots} slot(s), ${queue.counts.pending + queue.counts.interrupted} waiting`);
+      if (recovered > 0) log(`evolab: ${recovered} run(s) interrupted by a crash will resume from their last checkpoint`);
+      if (token !== null) log(`evolab: token ${token}\nevolab: open ${server.url}/?token=${token}`);
+      if (rendererDir === null) log('evolab: no web UI built (the API is served)');
+      await new Promise<void>((resolve) => {
+        const stop = (): void => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      log('evolab: stopping (running runs will resume from their checkpoints next time)');
+      await server.close();
+      await services.shutdown();
+    });
+}

@@ -1,0 +1,65 @@
+// JobHost over Node's child_process.fork: each job is a Node process running job-entry.ts
+// with an IPC channel. stderr is kept (its tail explains crashes: out of memory, native
+// aborts); stdout is discarded.
+
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { jobMessageSchema } from './job-messages.ts';
+import type { JobHandle, JobHost, JobListener } from './job-host.ts';
+import type { StartJob } from './job-messages.ts';
+
+const JOB_ENTRY = fileURLToPath(new URL('./job-entry.ts', import.meta.url));
+const STDERR_TAIL = 4000;
+
+export interface ForkJobHostOptions {
+  /** Extra Node flags for every job, e.g. ["--max-old-space-size=4096"]. */
+  readonly execArgv?: readonly string[];
+  /** Extra environment for every job. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export class ForkJobHost implements JobHost {
+  private readonly options: ForkJobHostOptions;
+
+  constructor(options: ForkJobHostOptions = {}) {
+    this.options = options;
+  }
+
+  start(job: StartJob, listener: JobListener): JobHandle {
+    const child = fork(JOB_ENTRY, [], {
+      execArgv: ['--disable-warning=ExperimentalWarning', ...(this.options.execArgv ?? [])],
+      env: { ...process.env, ...this.options.env },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    let stderrTail = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL);
+    });
+    let exited = false;
+    const finish = (code: number | null, signal: string | null): void => {
+      if (exited) return;
+      exited = true;
+      listener.onExit({ code, signal, stderrTail: stderrTail.trim() });
+    };
+    child.on('message', (raw: unknown) => {
+      const parsed = jobMessageSchema.safeParse(raw);
+      if (parsed.success) listener.onMessage(parsed.data);
+      else listener.onMessage(null, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    });
+    // 'close' comes after the last message and after stdio ends, so the stderr tail is complete.
+    child.on('close', (code, signal) => finish(code, signal));
+    child.on('error', (error) => {
+      stderrTail = `${stderrTail}\n${error.message}`.slice(-STDERR_TAIL);
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) finish(child.exitCode ?? 1, child.signalCode);
+    });
+    child.send(job);
+    return {
+      pid: child.pid,
+      kill: () => {
+        if (!exited) child.kill('SIGKILL');
+      },
+    };
+  }
+}

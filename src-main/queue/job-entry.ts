@@ -1,0 +1,96 @@
+// The program a job process runs: wait for one `start` message, train that run (resuming
+// from its checkpoint if one came), and report back after every epoch with the epoch's
+// metrics and a checkpoint, then the final metrics. It never touches the database.
+// Between epochs it hands control back to the event loop until each message has been
+// written, so progress reaches the service live even when checkpoints are large. If the
+// service dies (kill -9), the job notices (its parent changes or the channel closes) and
+// exits instead of training for nobody.
+
+import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+import { createBackend } from '../engine/compute/select.ts';
+import { loadSplits } from '../engine/data/load.ts';
+import { type RunCheckpoint, RunTrainer } from '../engine/train.ts';
+import type { JobMessage, StartJob } from './job-messages.ts';
+
+const parentAtStart = process.ppid;
+
+function send(message: JobMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (process.send === undefined || !process.connected) {
+      reject(new Error('no connection to the Evolab service'));
+      return;
+    }
+    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+function orphaned(): boolean {
+  return process.ppid !== parentAtStart || !process.connected;
+}
+
+function nullIfNaN(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+async function runJob(job: StartJob): Promise<void> {
+  const config = parseExperimentConfig(job.config);
+  const splits = loadSplits(config.dataset);
+  const threads = config.compute.threads === 'auto' ? job.threads : config.compute.threads;
+  const { backend, notes } = await createBackend(config.compute.backend, threads);
+  const resume = job.checkpoint === null ? undefined : (JSON.parse(job.checkpoint) as RunCheckpoint);
+  if (resume !== undefined && resume.format !== 'evolab-run-checkpoint/1') throw new Error('unknown checkpoint format');
+  const trainer = new RunTrainer(config, splits, job.seed, backend, resume);
+  await send({ type: 'started', backend: backend.name, optimizer: trainer.description, parameterCount: trainer.parameterCount, notes: [...notes] });
+  while (!trainer.finished) {
+    const m = trainer.runEpoch();
+    if (orphaned()) process.exit(3);
+    await send({
+      type: 'epoch',
+      epoch: m.epoch,
+      metrics: {
+        train_loss: nullIfNaN(m.train_loss),
+        train_acc: nullIfNaN(m.train_acc),
+        val_loss: nullIfNaN(m.val_loss),
+        val_acc: nullIfNaN(m.val_acc),
+        elapsed_s: m.elapsed_s,
+        model_evals: m.model_evals,
+        grad_evals: m.grad_evals,
+      },
+      checkpoint: trainer.finished ? null : JSON.stringify(trainer.checkpoint()),
+    });
+  }
+  const result = trainer.result();
+  const f = result.final;
+  await send({
+    type: 'done',
+    time: result.time,
+    final: {
+      train_loss: nullIfNaN(f.train_loss),
+      train_acc: nullIfNaN(f.train_acc),
+      val_loss: nullIfNaN(f.val_loss),
+      val_acc: nullIfNaN(f.val_acc),
+      test_loss: nullIfNaN(f.test_loss),
+      test_acc: nullIfNaN(f.test_acc),
+    },
+    modelEvals: result.model_evals,
+    gradEvals: result.grad_evals,
+    epochsRun: result.epochsRun,
+    bestEpoch: result.bestEpoch,
+    stoppedEarly: result.stoppedEarly,
+  });
+}
+
+process.on('disconnect', () => process.exit(3));
+process.once('message', (job: StartJob) => {
+  runJob(job).then(
+    () => process.exit(0),
+    async (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      try {
+        await send({ type: 'error', message });
+      } finally {
+        process.exit(1);
+      }
+    },
+  );
+});

@@ -1,0 +1,230 @@
+// Web mode: the AppApi over HTTP + WebSocket, and the built renderer as static files.
+//   POST /api/<method>   JSON request body -> 200 { "result": ... } or { "error": ApiErrorBody }
+//   GET  /api/events     WebSocket; every AppEvent as one JSON text message
+//   GET  /api/health     { "ok": true, "version": ... }
+//   GET  /*              the renderer (when a renderer folder is given)
+// Bound to 127.0.0.1 by default. Bound to any other address, every request must carry the
+// token (Authorization: Bearer <token>, ?token=<token>, or the cookie set by a page loaded
+// with ?token=). On loopback, requests must name a loopback Host (no DNS rebinding) and API
+// calls from a page of another origin are refused.
+
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { type AppApi, isApiMethod } from '../../src-shared/api.ts';
+import { ApiError, type ApiErrorCode, toApiError } from '../../src-shared/api-errors.ts';
+import { serveStatic } from './static-files.ts';
+
+export interface HttpServerOptions {
+  readonly api: AppApi;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Required unless host is a loopback address. */
+  readonly token: string | null;
+  /** Folder of the built renderer, or null. */
+  readonly rendererDir: string | null;
+  readonly version: string;
+  /** Largest accepted request body (default 1 MiB). */
+  readonly maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const STATUS: Readonly<Record<ApiErrorCode, number>> = {
+  invalid_input: 400,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unauthorized: 401,
+  forbidden: 403,
+  database: 503,
+  internal: 500,
+};
+
+const TOKEN_COOKIE = 'evolab_token';
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, error: ApiError): void {
+  sendJson(response, STATUS[error.code], { error: error.toBody() });
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookie(request: IncomingMessage, name: string): string | null {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return null;
+}
+
+/** Reads a JSON body of at most `limit` bytes. */
+function readBody(request: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      reject(new ApiError('too_large', `request body is ${declared} bytes; the limit is ${limit}`, 'body'));
+      request.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    request.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new ApiError('too_large', `request body is over the limit of ${limit} bytes`, 'body'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (failed) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') {
+        resolve({});
+        return;
+      }
+      try {
+        resolve(JSON.parse(text) as unknown);
+      } catch (error) {
+        reject(new ApiError('invalid_input', `body: invalid JSON (${(error as Error).message})`, 'body'));
+      }
+    });
+    request.on('error', reject);
+  });
+}
+
+export function startHttpServer(options: HttpServerOptions): Promise<RunningServer> {
+  const { api, token, rendererDir } = options;
+  const limit = options.maxBodyBytes ?? 1024 * 1024;
+  if (!isLoopback(options.host) && token === null) {
+    return Promise.reject(new ApiError('invalid_input', `binding to ${options.host} (not loopback) requires a token`, '--host'));
+  }
+  let port = options.port;
+
+  /** Null when the request may proceed, else the error to answer with. */
+  function guard(request: IncomingMessage, url: URL): ApiError | null {
+    if (token !== null) {
+      const header = request.headers.authorization ?? '';
+      const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? cookie(request, TOKEN_COOKIE) ?? '');
+      if (!sameSecret(given, token)) return new ApiError('unauthorized', 'missing or wrong token (printed by `evolab serve` at start)');
+      return null;
+    }
+    const hostName = (request.headers.host ?? '').replace(/:\d+$/, '');
+    if (!isLoopback(hostName)) return new ApiError('forbidden', `host ${JSON.stringify(request.headers.host ?? '')} is not this machine`);
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== `http://${request.headers.host ?? ''}`) {
+      return new ApiError('forbidden', `requests from ${origin} are not allowed`);
+    }
+    return null;
+  }
+
+  async function handleApi(request: IncomingMessage, response: ServerResponse, method: string): Promise<void> {
+    if (method === 'health' && request.method === 'GET') {
+      sendJson(response, 200, { ok: true, version: options.version });
+      return;
+    }
+    if (request.method !== 'POST') throw new ApiError('invalid_input', `use POST for /api/${method}`, 'method');
+    if (!isApiMethod(method)) throw new ApiError('not_found', `no API method ${JSON.stringify(method)}`, 'method');
+    const type = request.headers['content-type'] ?? '';
+    if (!type.startsWith('application/json')) throw new ApiError('invalid_input', 'expected Content-Type: application/json', 'content-type');
+    const body = await readBody(request, limit);
+    const handler = api[method] as (request: unknown) => Promise<unknown>;
+    const result = await handler.call(api, body);
+    sendJson(response, 200, { result });
+  }
+
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const refused = guard(request, url);
+    if (refused !== null) {
+      sendError(response, refused);
+      request.resume();
+      return;
+    }
+    if (token !== null && url.searchParams.get('token') === token) {
+      response.setHeader('set-cookie', `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    if (url.pathname.startsWith('/api/')) {
+      handleApi(request, response, url.pathname.slice(5)).catch((error: unknown) => {
+        const apiError = toApiError(error);
+        if (apiError.code === 'internal') process.stderr.write(`evolab serve: internal error: ${apiError.message}\n`);
+        sendError(response, apiError);
+        // After a refused oversized body, stop reading the rest of it.
+        if (apiError.code === 'too_large') request.destroy();
+      });
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      sendError(response, new ApiError('invalid_input', `${request.method ?? ''} is not allowed here`, 'method'));
+      return;
+    }
+    if (rendererDir !== null && serveStatic(rendererDir, request, response, url.pathname)) return;
+    sendError(
+      response,
+      new ApiError('not_found', rendererDir === null ? 'no renderer is being served (build it first)' : `no file ${url.pathname}`),
+    );
+  });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const refused = url.pathname === '/api/events' ? guard(request, url) : new ApiError('not_found', 'no such socket');
+    if (refused !== null) {
+      socket.end(`HTTP/1.1 ${STATUS[refused.code]} ${refused.code}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      const unsubscribe = api.subscribe((event) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+      });
+      ws.on('close', unsubscribe);
+      ws.on('error', unsubscribe);
+      ws.send(JSON.stringify({ type: 'hello', version: options.version }));
+    });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new ApiError('invalid_input', `port ${options.port} is already in use`, '--port') : error);
+    });
+    server.listen(options.port, options.host, () => {
+      port = (server.address() as AddressInfo).port;
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      resolve({
+        url: `http://${host}:${port}`,
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const client of sockets.clients) client.terminate();
+            sockets.close();
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,48 @@
+// boot(): opens the database and wires store, scheduler and service together. start() makes
+// this process the one running the queue (recovering runs a crash interrupted); commands
+// that only read or edit never call it, and leave a running service's queue alone.
+// shutdown() stops running jobs (their runs resume on the next start) and closes the database.
+
+import { ForkJobHost } from '../queue/fork-job-host.ts';
+import type { JobHost } from '../queue/job-host.ts';
+import { Scheduler } from '../queue/scheduler.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { AppService } from './app-service.ts';
+
+export interface BootOptions {
+  readonly databasePath: string;
+  readonly host?: JobHost;
+  readonly defaultSlots?: number;
+  readonly pollMs?: number;
+}
+
+export interface Services {
+  readonly store: Store;
+  readonly scheduler: Scheduler;
+  readonly service: AppService;
+  /** Takes the queue, requeues runs a crash interrupted (returns how many) and starts jobs. */
+  start(): number;
+  shutdown(): Promise<void>;
+}
+
+export function boot(options: BootOptions): Services {
+  const store = openStore(options.databasePath);
+  let service: AppService | null = null;
+  const scheduler = new Scheduler(store, {
+    host: options.host ?? new ForkJobHost(),
+    ...(options.defaultSlots !== undefined ? { defaultSlots: options.defaultSlots } : {}),
+    ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+    onEvent: (event) => service?.publish(event),
+  });
+  service = new AppService(store, scheduler);
+  return {
+    store,
+    scheduler,
+    service,
+    start: () => scheduler.start().interrupted,
+    async shutdown() {
+      await scheduler.stop();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,269 @@
+// AppApi: the one contract between every user interface (renderer over IPC or HTTP, CLI) and
+// the core. Requests are plain JSON objects, each validated by the schema listed for its
+// method in API_REQUESTS (the HTTP server, the Electron preload bridge and the service all
+// use these same schemas); answers are plain JSON; errors are ApiErrors (api-errors.ts).
+
+import { z } from 'zod';
+import { fromZodError } from './config/errors.ts';
+import { choice, fallbackMessage, integerField, numberField } from './config/fields.ts';
+
+export const RUN_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** An experiment's status, derived from its runs (see ExperimentSummary.status). */
+export const EXPERIMENT_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+/** Metrics recorded for every epoch of a run. */
+export const EPOCH_METRICS = ['train_loss', 'train_acc', 'val_loss', 'val_acc', 'elapsed_s', 'model_evals', 'grad_evals'] as const;
+export type EpochMetricName = (typeof EPOCH_METRICS)[number];
+
+/** Final metrics of a finished run (the reference CSV's columns). */
+export const FINAL_METRICS = ['time', 'train_loss', 'train_acc', 'val_loss', 'val_acc', 'test_loss', 'test_acc', 'model_evals'] as const;
+export type FinalMetricName = (typeof FINAL_METRICS)[number];
+
+export interface ExperimentSummary {
+  readonly id: number;
+  readonly name: string;
+  readonly dataset: string;
+  readonly optimizer: string;
+  readonly tags: readonly string[];
+  readonly notes: string;
+  /** ISO 8601, UTC. */
+  readonly createdAt: string;
+  readonly configHash: string;
+  /** running if any run runs; else pending if any waits; else done if all are done; else failed or cancelled. */
+  readonly status: ExperimentStatus;
+  readonly runsTotal: number;
+  readonly runsDone: number;
+  readonly runsFailed: number;
+  readonly runsRunning: number;
+  readonly bestTestAcc: number | null;
+  readonly meanTestAcc: number | null;
+}
+
+export interface ExperimentDetail extends ExperimentSummary {
+  /** The full, validated experiment config (defaults filled in). */
+  readonly config: unknown;
+}
+
+export interface ExperimentPage {
+  readonly total: number;
+  readonly items: readonly ExperimentSummary[];
+}
+
+export interface RunSummary {
+  readonly id: number;
+  readonly experimentId: number;
+  readonly experimentName: string;
+  /** Position of the run within its experiment (0-based; the CSV's first column). */
+  readonly index: number;
+  readonly seed: number;
+  readonly status: RunStatus;
+  readonly priority: number;
+  /** Last completed epoch (progress) and the configured maximum. */
+  readonly epoch: number;
+  readonly maxEpochs: number;
+  readonly attempts: number;
+  readonly backend: string | null;
+  readonly optimizer: string | null;
+  readonly parameterCount: number | null;
+  readonly error: string | null;
+  readonly queuedAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  /** Final metrics, present once the run is done. */
+  readonly final: Readonly<Record<FinalMetricName, number | null>> | null;
+  readonly gradEvals: number | null;
+  readonly epochsRun: number | null;
+  readonly bestEpoch: number | null;
+  readonly stoppedEarly: boolean | null;
+}
+
+export interface RunPage {
+  readonly total: number;
+  readonly items: readonly RunSummary[];
+}
+
+export interface MetricSeries {
+  readonly name: string;
+  /** [epoch, value] pairs; value is null where the metric was not a number (NaN). */
+  readonly points: readonly (readonly [number, number | null])[];
+  /** Points stored before downsampling. */
+  readonly totalPoints: number;
+}
+
+export interface RunMetrics {
+  readonly runId: number;
+  readonly series: readonly MetricSeries[];
+}
+
+export interface QueueState {
+  readonly paused: boolean;
+  readonly slots: number;
+  readonly counts: Readonly<Record<RunStatus, number>>;
+  /** Running runs, then waiting runs in the order they will start (pending and interrupted). */
+  readonly running: readonly RunSummary[];
+  readonly waiting: readonly RunSummary[];
+}
+
+/** Live progress of a running run, sent after every epoch. */
+export interface RunProgress {
+  readonly runId: number;
+  readonly experimentId: number;
+  readonly epoch: number;
+  readonly maxEpochs: number;
+  readonly metrics: Readonly<Record<EpochMetricName, number | null>>;
+  /** Seconds left if the run goes to max_epochs at its current pace. */
+  readonly etaSeconds: number;
+}
+
+export type AppEvent =
+  | { readonly type: 'run-progress'; readonly progress: RunProgress }
+  | { readonly type: 'run-status'; readonly run: RunSummary }
+  | { readonly type: 'queue'; readonly paused: boolean; readonly slots: number }
+  | { readonly type: 'experiment'; readonly experiment: ExperimentSummary };
+
+// ---- requests -------------------------------------------------------------------------
+
+const id = () => integerField(1);
+const tag = z
+  .string({ error: 'expected a string' })
+  .trim()
+  .min(1, { error: 'a tag cannot be empty' })
+  .max(64, { error: 'a tag has at most 64 characters' });
+const tags = z.array(tag, { error: 'expected a list of tags' }).max(32, { error: 'at most 32 tags' });
+const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' });
+const page = {
+  limit: integerField(1).max(10_000, { error: 'expected an integer <= 10000' }).default(100),
+  offset: integerField(0).default(0),
+};
+
+export const EXPERIMENT_SORT_KEYS = ['id', 'name', 'created', 'status', 'dataset', 'optimizer', 'runs', 'metric'] as const;
+
+export const listExperimentsRequest = z.strictObject({
+  /** Case-insensitive substring of the name, notes or a tag. */
+  search: z.string({ error: 'expected a string' }).max(200, { error: 'at most 200 characters' }).optional(),
+  /** Experiments carrying every one of these tags. */
+  tags: tags.optional(),
+  status: z.array(choice(EXPERIMENT_STATUSES)).optional(),
+  dataset: z.string({ error: 'expected a string' }).optional(),
+  optimizer: z.string({ error: 'expected a string' }).optional(),
+  createdFrom: isoDate.optional(),
+  createdTo: isoDate.optional(),
+  sort: z
+    .strictObject({
+      by: choice(EXPERIMENT_SORT_KEYS).default('created'),
+      /** With by = "metric": which final metric, averaged over the experiment's done runs. */
+      metric: choice(FINAL_METRICS).optional(),
+      direction: choice(['asc', 'desc']).default('desc'),
+    })
+    .refine((s) => s.by !== 'metric' || s.metric !== undefined, { error: 'sort by metric needs sort.metric', path: ['metric'] })
+    .default({ by: 'created', direction: 'desc' }),
+  ...page,
+});
+
+export const experimentIdRequest = z.strictObject({ id: id() });
+
+export const createExperimentRequest = z.strictObject({
+  /** An experiment config; validated by the experiment schema (errors name config.<field>). */
+  config: z.unknown(),
+  /** Defaults to the config's name, else "<dataset> <optimizer>". */
+  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200).optional(),
+  runs: integerField(1).max(1000, { error: 'expected an integer <= 1000' }).default(1),
+  /** Run i uses seed firstSeed + i. */
+  firstSeed: integerField(0).default(0),
+  tags: tags.default([]),
+  notes: z.string({ error: 'expected a string' }).max(100_000).default(''),
+  /** Higher starts first; equal priorities start first-in first-out. */
+  priority: integerField(-1000).max(1000, { error: 'expected an integer <= 1000' }).default(0),
+});
+
+export const updateExperimentRequest = z.strictObject({
+  id: id(),
+  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200).optional(),
+  tags: tags.optional(),
+  notes: z.string({ error: 'expected a string' }).max(100_000).optional(),
+});
+
+export const listRunsRequest = z.strictObject({
+  experimentId: id().optional(),
+  status: z.array(choice(RUN_STATUSES)).optional(),
+  ...page,
+});
+
+export const runMetricsRequest = z.strictObject({
+  runId: id(),
+  names: z.array(choice(EPOCH_METRICS)).optional(),
+  /** Downsample each series to at most this many points (largest-triangle-three-buckets). */
+  maxPoints: integerField(3).max(100_000, { error: 'expected an integer <= 100000' }).optional(),
+});
+
+export const runIdRequest = z.strictObject({ runId: id() });
+
+export const moveRunRequest = z.strictObject({
+  runId: id(),
+  /** top / bottom of its priority class, or just before another waiting run. */
+  to: z.union([z.literal('top'), z.literal('bottom'), z.strictObject({ before: id() })], {
+    error: 'expected "top", "bottom" or { "before": <run id> }',
+  }),
+});
+
+export const setSlotsRequest = z.strictObject({ slots: numberField('an integer in [1, 64]', (n) => Number.isInteger(n) && n >= 1 && n <= 64) });
+
+export const emptyRequest = z.strictObject({});
+
+/** Every AppApi method and the schema of its request. */
+export const API_REQUESTS = {
+  listExperiments: listExperimentsRequest,
+  getExperiment: experimentIdRequest,
+  createExperiment: createExperimentRequest,
+  updateExperiment: updateExperimentRequest,
+  listRuns: listRunsRequest,
+  getRunMetrics: runMetricsRequest,
+  getQueue: emptyRequest,
+  cancelRun: runIdRequest,
+  retryRun: runIdRequest,
+  moveRun: moveRunRequest,
+  pauseQueue: emptyRequest,
+  resumeQueue: emptyRequest,
+  setSlots: setSlotsRequest,
+} as const;
+
+export type ApiMethod = keyof typeof API_REQUESTS;
+export type ApiRequest<M extends ApiMethod> = z.input<(typeof API_REQUESTS)[M]>;
+export type ParsedRequest<M extends ApiMethod> = z.output<(typeof API_REQUESTS)[M]>;
+
+export interface ApiResponses {
+  listExperiments: ExperimentPage;
+  getExperiment: ExperimentDetail;
+  createExperiment: ExperimentDetail;
+  updateExperiment: ExperimentSummary;
+  listRuns: RunPage;
+  getRunMetrics: RunMetrics;
+  getQueue: QueueState;
+  cancelRun: RunSummary;
+  retryRun: RunSummary;
+  moveRun: QueueState;
+  pauseQueue: QueueState;
+  resumeQueue: QueueState;
+  setSlots: QueueState;
+}
+
+/** The contract: one async method per entry of API_REQUESTS, plus the event subscription. */
+export type AppApi = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponses[M]> } & {
+  /** Calls listener for every event until the returned function is called. */
+  subscribe(listener: (event: AppEvent) => void): () => void;
+};
+
+export function isApiMethod(name: string): name is ApiMethod {
+  return Object.hasOwn(API_REQUESTS, name);
+}
+
+/** Validates a request for a method; throws a ValidationError naming each bad field. */
+export function parseRequest<M extends ApiMethod>(method: M, request: unknown): ParsedRequest<M> {
+  const schema: z.ZodType<ParsedRequest<M>> = API_REQUESTS[method] as unknown as z.ZodType<ParsedRequest<M>>;
+  const result = schema.safeParse(request ?? {}, { error: fallbackMessage, reportInput: true });
+  if (!result.success) throw fromZodError(result.error);
+  return result.data;
+}
