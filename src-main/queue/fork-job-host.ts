@@ -9,7 +9,7 @@ import type { JobHandle, JobHost, JobListener } from './job-host.ts';
 import type { StartJob } from './job-messages.ts';
 
 const JOB_ENTRY = fileURLToPath(new URL('./job-entry.ts', import.meta.url));
-const STDERR_TAIL = 4000;
+const STDERR_KEEP = 4000;
 
 export interface ForkJobHostOptions {
   /** Extra Node flags for every job, e.g. ["--max-old-space-size=4096"]. */
@@ -32,16 +32,21 @@ export class ForkJobHost implements JobHost {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
+    // The first and the last few KB: a fatal error's message comes first, then a long
+    // native stack; an exception's message comes last.
+    let stderrHead = '';
     let stderrTail = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
-      stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL);
+      if (stderrHead.length < STDERR_KEEP) stderrHead += chunk.slice(0, STDERR_KEEP - stderrHead.length);
+      stderrTail = (stderrTail + chunk).slice(-STDERR_KEEP);
     });
     let exited = false;
     const finish = (code: number | null, signal: string | null): void => {
       if (exited) return;
       exited = true;
-      listener.onExit({ code, signal, stderrTail: stderrTail.trim() });
+      const stderr = stderrHead.length < STDERR_KEEP ? stderrHead : `${stderrHead}\n...\n${stderrTail}`;
+      listener.onExit({ code, signal, stderr: stderr.trim() });
     };
     child.on('message', (raw: unknown) => {
       const parsed = jobMessageSchema.safeParse(raw);
@@ -51,7 +56,7 @@ export class ForkJobHost implements JobHost {
     // 'close' comes after the last message and after stdio ends, so the stderr tail is complete.
     child.on('close', (code, signal) => finish(code, signal));
     child.on('error', (error) => {
-      stderrTail = `${stderrTail}\n${error.message}`.slice(-STDERR_TAIL);
+      stderrTail = `${stderrTail}\n${error.message}`.slice(-STDERR_KEEP);
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) finish(child.exitCode ?? 1, child.signalCode);
     });
     child.send(job);

@@ -8,8 +8,8 @@ export interface JobExit {
   /** Exit code, or null when a signal ended the process. */
   readonly code: number | null;
   readonly signal: string | null;
-  /** The end of what the process wrote to stderr (why it died, e.g. "heap out of memory"). */
-  readonly stderrTail: string;
+  /** What the process wrote to stderr (its start and end when long): why it died. */
+  readonly stderr: string;
 }
 
 export interface JobListener {

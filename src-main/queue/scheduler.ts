@@ -49,9 +49,10 @@ function now(): string {
 
 function describeExit(exit: JobExit): string {
   const how = exit.signal !== null ? `killed by signal ${exit.signal}` : `exited with code ${exit.code}`;
-  const outOfMemory = /heap out of memory|allocation failed|ENOMEM|Cannot allocate memory/i.test(exit.stderrTail);
-  const last = exit.stderrTail.split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ');
-  if (outOfMemory) return `job process ran out of memory (${how})${last ? `: ${last}` : ''}`;
+  const lines = exit.stderr.split('\n').filter((l) => l.trim() !== '' && l.trim() !== '...');
+  const outOfMemory = lines.find((l) => /out of memory|allocation failed|Cannot allocate memory/i.test(l));
+  if (outOfMemory !== undefined) return `job process ran out of memory (${how}): ${outOfMemory.trim()}`;
+  const last = lines.slice(-3).join(' | ');
   return `job process ${how}${last ? `: ${last}` : ''}`;
 }
 
@@ -134,6 +135,11 @@ export class Scheduler {
     this.readSettings();
     this.emit({ type: 'queue', paused: this.paused, slots: this.slots });
     this.tick();
+  }
+
+  /** Process id of a running run's job (for tests and diagnostics). */
+  jobPid(runId: number): number | undefined {
+    return this.active.get(runId)?.handle.pid;
   }
 
   /** Cancels a waiting or running run; a running one's process is killed at once. */

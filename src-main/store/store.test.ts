@@ -1,0 +1,219 @@
+// The store on real SQLite files: schema and pragmas, refusal (unchanged file) of what is
+// not an Evolab database of a known version, listing with filters/sorting/paging, queue
+// order, metrics and checkpoints.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { parseRequest } from '../../src-shared/api.ts';
+import { ApiError } from '../../src-shared/api-errors.ts';
+import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+import { APPLICATION_ID, SCHEMA_VERSION } from './migrations.ts';
+import { openStore, type Store } from './store.ts';
+
+const irisAdam = parseExperimentConfig({
+  dataset: { name: 'iris' },
+  optimizer: { type: 'adam', lr: 0.01 },
+  training: { batch_size: 16, max_epochs: 5 },
+});
+
+function tempPath(name = 'evolab.db'): string {
+  return join(mkdtempSync(join(tmpdir(), 'evolab-store-')), name);
+}
+
+function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+function addExperiment(store: Store, name: string, runs: number, options: { tags?: string[]; priority?: number; createdAt?: string } = {}): number {
+  const createdAt = options.createdAt ?? new Date().toISOString();
+  return store.transaction(() => {
+    const id = store.experiments.insert({ name, dataset: 'iris', config: irisAdam, tags: options.tags ?? [], notes: '', createdAt });
+    store.runs.insertForExperiment(id, runs, 0, options.priority ?? 0, 5, createdAt);
+    return id;
+  });
+}
+
+function refusal(path: string): ApiError {
+  try {
+    openStore(path).close();
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('the database was accepted');
+}
+
+describe('database file', () => {
+  it('is created with the current schema, WAL, foreign keys and Evolab application id', () => {
+    const path = tempPath();
+    openStore(path).close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    expect(tables).toEqual(['checkpoints', 'experiment_tags', 'experiments', 'metrics', 'runs', 'service_lock', 'settings']);
+    db.close();
+    const store = openStore(path); // reopening migrates nothing and keeps the data
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+  });
+
+  it('enforces foreign keys', () => {
+    const store = openStore(':memory:');
+    expect(() => store.transaction(() => store.metrics.insertEpoch(999, 1, { val_loss: 1 }))).toThrow(/FOREIGN KEY/);
+    store.close();
+  });
+
+  it('refuses a file that is not SQLite and leaves it unchanged', () => {
+    const path = tempPath('notes.db');
+    writeFileSync(path, 'these are my notes, not a database\n'.repeat(100));
+    const before = sha256(path);
+    const error = refusal(path);
+    expect(error.code).toBe('database');
+    expect(error.message).toMatch(/is not an SQLite database; the file was not modified/);
+    expect(sha256(path)).toBe(before);
+  });
+
+  it('refuses a database from a newer Evolab and leaves it unchanged', () => {
+    const path = tempPath();
+    const store = openStore(path);
+    addExperiment(store, 'kept', 2);
+    store.close();
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const before = sha256(path);
+    const error = refusal(path);
+    expect(error.code).toBe('database');
+    expect(error.message).toContain(`newer Evolab (schema ${SCHEMA_VERSION + 1}`);
+    expect(sha256(path)).toBe(before);
+  });
+
+  it("refuses another application's SQLite database and leaves it unchanged", () => {
+    const path = tempPath('other.sqlite');
+    const db = new Database(path);
+    db.exec('CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES (\'Ada\');');
+    db.close();
+    const before = sha256(path);
+    expect(refusal(path).message).toMatch(/another application/);
+    expect(sha256(path)).toBe(before);
+  });
+});
+
+describe('experiments', () => {
+  const store = openStore(':memory:');
+  const a = addExperiment(store, 'Alpha adam', 3, { tags: ['baseline', 'iris'], createdAt: '2026-01-01T00:00:00.000Z' });
+  const b = addExperiment(store, 'beta', 2, { tags: ['iris'], createdAt: '2026-02-01T00:00:00.000Z' });
+  const c = addExperiment(store, 'Gamma 100%_done', 1, { createdAt: '2026-03-01T00:00:00.000Z' });
+  // a: one done run (0.9), one done (0.7), one pending -> pending; b: all done -> done (0.8); c: failed.
+  const runsOf = (id: number) => store.runs.list(parseRequest('listRuns', { experimentId: id })).items;
+  const outcome = (acc: number) => ({
+    time: 1,
+    final: { train_loss: 0.1, train_acc: acc, val_loss: 0.2, val_acc: acc, test_loss: 0.3, test_acc: acc },
+    modelEvals: 10,
+    gradEvals: 5,
+    epochsRun: 5,
+    bestEpoch: 5,
+    stoppedEarly: false,
+  });
+  store.transaction(() => {
+    const [a0, a1] = runsOf(a);
+    store.runs.markDone(a0.id, outcome(0.9), 'now');
+    store.runs.markDone(a1.id, outcome(0.7), 'now');
+    for (const run of runsOf(b)) store.runs.markDone(run.id, outcome(0.8), 'now');
+    store.runs.markFailed(runsOf(c)[0].id, 'boom', 'now');
+  });
+  const list = (query: object) => store.experiments.list(parseRequest('listExperiments', query));
+  const names = (query: object) => list(query).items.map((e) => e.name);
+
+  it('derives status, counts and accuracy summaries from the runs', () => {
+    const [alpha] = list({ search: 'alpha' }).items;
+    expect(alpha).toMatchObject({ status: 'pending', runsTotal: 3, runsDone: 2, bestTestAcc: 0.9, tags: ['baseline', 'iris'] });
+    expect(alpha.meanTestAcc).toBeCloseTo(0.8, 12);
+    expect(list({ search: 'beta' }).items[0].status).toBe('done');
+    expect(list({ search: 'gamma' }).items[0]).toMatchObject({ status: 'failed', runsFailed: 1 });
+  });
+
+  it('filters by search (name, tag; LIKE wildcards taken literally), tags, status, dates', () => {
+    expect(names({ search: 'BASELINE' })).toEqual(['Alpha adam']);
+    expect(names({ search: '100%_' })).toEqual(['Gamma 100%_done']);
+    expect(names({ search: '%' })).toEqual(['Gamma 100%_done']);
+    expect(names({ tags: ['iris'], sort: { by: 'name', direction: 'asc' } })).toEqual(['Alpha adam', 'beta']);
+    expect(names({ status: ['done', 'failed'], sort: { by: 'name', direction: 'asc' } })).toEqual(['beta', 'Gamma 100%_done']);
+    expect(names({ createdFrom: '2026-01-15T00:00:00+01:00', createdTo: '2026-02-15T00:00:00Z' })).toEqual(['beta']);
+  });
+
+  it('sorts by name, date and a final metric (runs without one last), and pages with a total', () => {
+    expect(names({ sort: { by: 'name', direction: 'asc' } })).toEqual(['Alpha adam', 'beta', 'Gamma 100%_done']);
+    expect(names({ sort: { by: 'created', direction: 'desc' } })).toEqual(['Gamma 100%_done', 'beta', 'Alpha adam']);
+    expect(names({ sort: { by: 'metric', metric: 'test_acc', direction: 'desc' } })).toEqual(['beta', 'Alpha adam', 'Gamma 100%_done']);
+    expect(names({ sort: { by: 'metric', metric: 'test_acc', direction: 'asc' } })).toEqual(['Alpha adam', 'beta', 'Gamma 100%_done']);
+    const page = list({ sort: { by: 'id', direction: 'asc' }, limit: 2, offset: 1 });
+    expect(page.total).toBe(3);
+    expect(page.items.map((e) => e.id)).toEqual([b, c]);
+    expect(list({ search: 'nothing like this' })).toEqual({ total: 0, items: [] });
+  });
+
+  it('hashes configs independently of key order and free text', () => {
+    const reordered = parseExperimentConfig({
+      training: { max_epochs: 5, batch_size: 16 },
+      optimizer: { lr: 0.01, type: 'adam' },
+      dataset: { name: 'iris' },
+      description: 'same settings',
+    });
+    const id = store.transaction(() =>
+      store.experiments.insert({ name: 'same', dataset: 'iris', config: reordered, tags: [], notes: '', createdAt: 'now' }),
+    );
+    expect(store.experiments.get(id)?.configHash).toBe(store.experiments.get(a)?.configHash);
+  });
+});
+
+describe('queue order', () => {
+  it('starts by priority, then first in first out; move reorders', () => {
+    const store = openStore(':memory:');
+    addExperiment(store, 'first', 2);
+    addExperiment(store, 'urgent', 1, { priority: 5 });
+    addExperiment(store, 'last', 1);
+    const order = () => store.runs.waiting(100).map((r) => `${r.experimentName}#${r.index}`);
+    expect(order()).toEqual(['urgent#0', 'first#0', 'first#1', 'last#0']);
+    const runId = (label: string) => store.runs.waiting(100).find((r) => `${r.experimentName}#${r.index}` === label)?.id ?? 0;
+    store.transaction(() => store.runs.move(runId('last#0'), 'top'));
+    expect(order()).toEqual(['urgent#0', 'last#0', 'first#0', 'first#1']);
+    store.transaction(() => store.runs.move(runId('first#0'), { before: runId('urgent#0') }));
+    expect(order()).toEqual(['first#0', 'urgent#0', 'last#0', 'first#1']);
+    store.transaction(() => store.runs.move(runId('first#0'), 'bottom'));
+    // It took urgent's priority when moved before it, and goes last among that priority.
+    expect(order()).toEqual(['urgent#0', 'first#0', 'last#0', 'first#1']);
+    store.close();
+  });
+});
+
+describe('metrics and checkpoints', () => {
+  it('stores per-epoch series (NaN as null, re-sent epochs replaced) and keeps the latest checkpoint only', () => {
+    const store = openStore(':memory:');
+    addExperiment(store, 'x', 1);
+    const [run] = store.runs.waiting(1);
+    store.transaction(() => {
+      store.metrics.insertEpoch(run.id, 2, { val_loss: 0.5, val_acc: Number.NaN });
+      store.metrics.insertEpoch(run.id, 1, { val_loss: 0.9, val_acc: 0.1 });
+      store.metrics.insertEpoch(run.id, 2, { val_loss: 0.4, val_acc: 0.6 });
+      store.checkpoints.save(run.id, 1, '{"epoch":1}', 'now');
+      store.checkpoints.save(run.id, 2, '{"epoch":2}', 'now');
+    });
+    const series = store.metrics.series(run.id, ['val_loss', 'val_acc']);
+    expect(series.get('val_loss')).toEqual([
+      [1, 0.9],
+      [2, 0.4],
+    ]);
+    store.transaction(() => store.metrics.insertEpoch(run.id, 3, { val_acc: Number.NaN }));
+    expect(store.metrics.series(run.id, ['val_acc']).get('val_acc')?.[2]).toEqual([3, null]);
+    expect(store.checkpoints.count()).toBe(1);
+    expect(store.checkpoints.latest(run.id)).toMatchObject({ epoch: 2, state: '{"epoch":2}' });
+    store.close();
+  });
+});
