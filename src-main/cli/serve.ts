@@ -45,7 +45,10 @@ export function registerServeCommand(program: Command): void {
         services.service.subscribe((event) => {
           if (event.type !== 'run-status') return;
           const r = event.run;
-          const detail = r.status === 'done' ? ` test_acc ${r.final?.test_acc ?? 'NaN'}` : r.status === 'failed' ? `: ${r.error ?? ''}` : '';
+          let detail = '';
+          if (r.status === 'done') detail = ` test_acc ${r.final?.test_acc ?? 'NaN'}`;
+          if (r.status === 'failed') detail = `: ${r.error ?? ''}`;
+          if (r.status === 'running' && r.attempts > 1) detail = `, attempt ${r.attempts}${r.epoch > 0 ? `, resuming after epoch ${r.epoch}` : ''}`;
           log(`run ${r.id} (${r.experimentName} #${r.index}, seed ${r.seed}) ${r.status}${detail}`);
         });
       }

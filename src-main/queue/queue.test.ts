@@ -1,0 +1,111 @@
+// The queue with real job processes (child_process.fork): two slots run two jobs at once,
+// cancel kills a job and frees its slot for the next run, and jobs that throw, are killed
+// from outside or run out of memory leave their run `failed` with the reason while the
+// queue goes on. Synchronisation is by the service's events, never by sleeping.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EventLog } from '../../test/helpers/events.ts';
+import { boot, type Services } from '../services/boot.ts';
+import { ForkJobHost } from './fork-job-host.ts';
+
+const endlessIris = {
+  dataset: { name: 'iris' },
+  optimizer: { type: 'adam', lr: 0.01 },
+  training: { batch_size: 16, max_epochs: 1_000_000 },
+  compute: { backend: 'js', threads: 1 },
+};
+const quickIris = { ...endlessIris, training: { batch_size: 16, max_epochs: 3 } };
+
+let open: Services[] = [];
+function start(slots: number, host = new ForkJobHost()): { services: Services; log: EventLog } {
+  const dir = mkdtempSync(join(tmpdir(), 'evolab-queue-'));
+  const services = boot({ databasePath: join(dir, 'evolab.db'), defaultSlots: slots, host });
+  open.push(services);
+  const log = new EventLog(services.service);
+  services.start();
+  return { services, log };
+}
+
+afterEach(async () => {
+  for (const services of open) await services.shutdown();
+  open = [];
+});
+
+describe('queue with job processes', () => {
+  it('runs two jobs at once with two slots; cancel kills a job and its slot starts the next run', async () => {
+    const { services, log } = start(2);
+    const { service } = services;
+    await service.createExperiment({ config: endlessIris, runs: 3 });
+    await Promise.all([log.progress(1, 1), log.progress(2, 1)]);
+    const state = await service.getQueue({});
+    expect(state.running.map((r) => r.id)).toEqual([1, 2]);
+    expect(state.waiting.map((r) => r.id)).toEqual([3]);
+    const pid = services.scheduler.jobPid(1);
+    expect(pid).toBeGreaterThan(0);
+
+    const cancelledAt = performance.now();
+    const cancelled = await service.cancelRun({ runId: 1 });
+    expect(cancelled.status).toBe('cancelled');
+    await log.status(3, 'running');
+    // A figure for the closing note, not an assertion on time.
+    console.log(`cancel -> next run started: ${(performance.now() - cancelledAt).toFixed(0)} ms`);
+    expect(() => process.kill(pid ?? 0, 0)).toThrow(); // the job process is gone
+    expect(services.store.checkpoints.latest(1)).toBeNull();
+    const after = await service.getQueue({});
+    expect(after.running.map((r) => r.id)).toEqual([2, 3]);
+    expect(after.counts).toMatchObject({ cancelled: 1, running: 2, pending: 0 });
+    // A cancelled run cannot be cancelled again; it can be retried.
+    await expect(service.cancelRun({ runId: 1 })).rejects.toMatchObject({ code: 'conflict', field: 'runId' });
+    await service.cancelRun({ runId: 2 });
+    await service.cancelRun({ runId: 3 });
+  });
+
+  it('marks runs failed with the reason when a job throws or is killed from outside, and keeps going', async () => {
+    const { services, log } = start(1);
+    const { service } = services;
+    const missing = join(tmpdir(), 'evolab-no-such-file.csv');
+    await service.createExperiment({ config: { ...quickIris, dataset: { name: 'csv', path: missing, label: 'y' } }, runs: 1 });
+    await service.createExperiment({ config: endlessIris, runs: 1 });
+    await service.createExperiment({ config: quickIris, runs: 1 });
+
+    const thrown = await log.status(1, 'failed');
+    expect(thrown.type === 'run-status' && thrown.run.error).toContain(missing);
+
+    await log.progress(2, 1);
+    process.kill(services.scheduler.jobPid(2) ?? 0, 'SIGKILL');
+    const killed = await log.status(2, 'failed');
+    expect(killed.type === 'run-status' && killed.run.error).toMatch(/killed by signal SIGKILL/);
+
+    const done = await log.status(3, 'done');
+    expect(done.type === 'run-status' && done.run.final?.test_acc).toBeGreaterThan(0.5);
+    expect(services.store.integrityCheck()).toBe('ok');
+  });
+
+  it('reports a job that runs out of memory', async () => {
+    const { services, log } = start(1, new ForkJobHost({ execArgv: ['--max-old-space-size=16'] }));
+    // 1.6 M parameters: the checkpoint alone needs more than the 16 MB heap.
+    await services.service.createExperiment({ config: { ...quickIris, model: { hidden: [200_000] } }, runs: 1 });
+    const failed = await log.status(1, 'failed');
+    const reason = failed.type === 'run-status' ? failed.run.error : '';
+    console.log(`out-of-memory reason: ${reason}`);
+    expect(reason).toMatch(/ran out of memory .*heap/i);
+  });
+
+  it('retries a failed run from scratch once its cause is fixed', async () => {
+    const { services, log } = start(1);
+    const { service } = services;
+    const csv = join(mkdtempSync(join(tmpdir(), 'evolab-retry-')), 'points.csv');
+    await service.createExperiment({ config: { ...quickIris, dataset: { name: 'csv', path: csv, label: 'y' } }, runs: 1 });
+    await log.status(1, 'failed');
+    await expect(service.retryRun({ runId: 99 })).rejects.toMatchObject({ code: 'not_found' });
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 2 === 0 ? i : -i},${(i * 7) % 5},${i % 2 === 0 ? 'even' : 'odd'}`);
+    writeFileSync(csv, `a,b,y\n${rows.join('\n')}\n`);
+    const retried = await service.retryRun({ runId: 1 });
+    expect(retried).toMatchObject({ status: 'pending', error: null, epoch: 0 });
+    const done = await log.status(1, 'done');
+    expect(done.type === 'run-status' && done.run.attempts).toBe(2);
+    await expect(service.retryRun({ runId: 1 })).rejects.toMatchObject({ code: 'conflict' });
+  });
+});
