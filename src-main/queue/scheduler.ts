@@ -5,7 +5,7 @@
 // Writes are batched: messages arriving within `flushMs` of each other are written in one
 // transaction (an epoch's metrics, progress and checkpoint always in the same one, so the
 // stored epochs and the checkpoint agree after any crash). A run's end (done, failed,
-// cancelled) is written at once.
+// cancelled) is written at once. Progress events go out after their epoch is committed.
 //
 // Crash recovery: on start, runs still marked running belong to a process that is gone
 // (only one service may hold the queue: store/service-lock.ts); they become `interrupted`
@@ -65,6 +65,8 @@ export class Scheduler {
   private readonly emit: (event: AppEvent) => void;
   private readonly active = new Map<number, ActiveJob>();
   private writes: (() => void)[] = [];
+  /** Events about the queued writes, sent once they are committed (what a UI shows is stored). */
+  private afterCommit: AppEvent[] = [];
   /** Latest checkpoint per run since the last flush (older ones would be replaced anyway). */
   private checkpoints = new Map<number, { epoch: number; state: string }>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -289,7 +291,7 @@ export class Scheduler {
     if (message.checkpoint !== null) this.checkpoints.set(runId, { epoch: message.epoch, state: message.checkpoint });
     const seconds = (performance.now() - job.startedAt) / 1000;
     const perEpoch = seconds / Math.max(1, message.epoch - job.startEpoch);
-    this.emit({
+    this.afterCommit.push({
       type: 'run-progress',
       progress: {
         runId,
@@ -363,13 +365,16 @@ export class Scheduler {
     if (this.writes.length === 0 && this.checkpoints.size === 0) return;
     const writes = this.writes;
     const checkpoints = this.checkpoints;
+    const events = this.afterCommit;
     this.writes = [];
     this.checkpoints = new Map();
+    this.afterCommit = [];
     const written = now();
     this.store.transaction(() => {
       for (const write of writes) write();
       for (const [runId, c] of checkpoints) this.store.checkpoints.save(runId, c.epoch, c.state, written);
     });
+    for (const event of events) this.emit(event);
   }
 
   private emitStatus(runId: number): RunSummary {
