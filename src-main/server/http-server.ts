@@ -61,6 +61,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 function sendError(response: ServerResponse, error: ApiError): void {
+  // After refusing an oversized body, close the connection rather than read the rest.
+  if (error.code === 'too_large') response.setHeader('connection', 'close');
   sendJson(response, STATUS[error.code], { error: error.toBody() });
 }
 
@@ -76,6 +78,17 @@ function cookie(request: IncomingMessage, name: string): string | null {
     if (key === name) return decodeURIComponent(value.join('='));
   }
   return null;
+}
+
+/** The request's path and query, taken literally ("//x" is a path, not a host); null if malformed. */
+function requestUrl(request: IncomingMessage): URL | null {
+  const target = request.url ?? '/';
+  if (!target.startsWith('/')) return null;
+  try {
+    return new URL(`http://localhost${target}`);
+  } catch {
+    return null;
+  }
 }
 
 /** Reads a JSON body of at most `limit` bytes. */
@@ -158,7 +171,11 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
   }
 
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = requestUrl(request);
+    if (url === null) {
+      sendError(response, new ApiError('invalid_input', 'malformed request path', 'path'));
+      return;
+    }
     const refused = guard(request, url);
     if (refused !== null) {
       sendError(response, refused);
@@ -173,8 +190,6 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
         const apiError = toApiError(error);
         if (apiError.code === 'internal') process.stderr.write(`evolab serve: internal error: ${apiError.message}\n`);
         sendError(response, apiError);
-        // After a refused oversized body, stop reading the rest of it.
-        if (apiError.code === 'too_large') request.destroy();
       });
       return;
     }
@@ -191,10 +206,14 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const refused = url.pathname === '/api/events' ? guard(request, url) : new ApiError('not_found', 'no such socket');
-    if (refused !== null) {
-      socket.end(`HTTP/1.1 ${STATUS[refused.code]} ${refused.code}\r\nConnection: close\r\n\r\n`);
+    const url = requestUrl(request);
+    let refused: ApiError | null;
+    if (url === null) refused = new ApiError('invalid_input', 'malformed request path');
+    else if (url.pathname !== '/api/events') refused = new ApiError('not_found', 'no such socket');
+    else refused = guard(request, url);
+    if (refused !== null || url === null) {
+      const code = refused?.code ?? 'invalid_input';
+      socket.end(`HTTP/1.1 ${STATUS[code]} ${code}\r\nConnection: close\r\n\r\n`);
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => {
