@@ -19,8 +19,8 @@ export function storedRunResult(store: Store, run: RunSummary): RunResult {
   const f = run.final;
   if (f === null) throw new Error(`run ${run.id} is not done`);
   const series = store.metrics.series(run.id, EPOCH_METRICS);
-  const value = (name: (typeof EPOCH_METRICS)[number], i: number): number => series.get(name)?.[i]?.[1] ?? Number.NaN;
-  const epochs: EpochMetrics[] = (series.get('train_loss') ?? []).map(([epoch], i) => ({
+  const value = (name: (typeof EPOCH_METRICS)[number], i: number): number => series.get(name)?.values[i] ?? Number.NaN;
+  const epochs: EpochMetrics[] = (series.get('train_loss')?.epochs ?? []).map((epoch, i) => ({
     epoch,
     train_loss: value('train_loss', i),
     train_acc: value('train_acc', i),

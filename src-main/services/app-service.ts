@@ -14,7 +14,7 @@ import {
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError, ValidationError } from '../../src-shared/config/errors.ts';
 import { type ExperimentConfig, datasetLabel, parseExperimentConfig } from '../../src-shared/config/experiment.ts';
-import { downsampleLttb } from '../../src-shared/series/downsample.ts';
+import { lttbIndices } from '../../src-shared/series/downsample.ts';
 import type { Scheduler } from '../queue/scheduler.ts';
 import type { Store } from '../store/store.ts';
 
@@ -112,8 +112,10 @@ export class AppService implements AppApi {
     return {
       runId: q.runId,
       series: names.map((name) => {
-        const points = series.get(name) ?? [];
-        return { name, totalPoints: points.length, points: q.maxPoints === undefined ? points : downsampleLttb(points, q.maxPoints) };
+        const { epochs, values } = series.get(name) ?? { epochs: [], values: [] };
+        const kept = q.maxPoints === undefined ? null : lttbIndices(epochs, values, q.maxPoints);
+        const points = kept === null ? epochs.map((e, i) => [e, values[i]] as const) : kept.map((i) => [epochs[i], values[i]] as const);
+        return { name, totalPoints: epochs.length, points };
       }),
     };
   }

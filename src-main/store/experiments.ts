@@ -4,7 +4,6 @@
 // averaged over done runs) and paging; the total matching count comes with the page.
 
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { ExperimentDetail, ExperimentPage, ExperimentSummary, ParsedRequest } from '../../src-shared/api.ts';
 import type { ExperimentConfig } from '../../src-shared/config/experiment.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -60,10 +59,7 @@ interface SummaryRow {
   running: number;
   best_test_acc: number | null;
   mean_test_acc: number | null;
-  matching: number;
 }
-
-const tagList = z.array(z.string());
 
 function toSummary(row: SummaryRow): ExperimentSummary {
   return {
@@ -71,7 +67,8 @@ function toSummary(row: SummaryRow): ExperimentSummary {
     name: row.name,
     dataset: row.dataset,
     optimizer: row.optimizer,
-    tags: tagList.parse(JSON.parse(row.tags)).sort(),
+    // json_group_array of TEXT values: a JSON list of strings by construction.
+    tags: (JSON.parse(row.tags) as string[]).sort(),
     notes: row.notes,
     createdAt: row.created_at,
     configHash: row.config_hash,
@@ -86,26 +83,20 @@ function toSummary(row: SummaryRow): ExperimentSummary {
 }
 
 // Status precedence: running > pending (incl. interrupted, which will resume) > done (all
-// runs done) > failed > cancelled.
-const SUMMARY_SELECT = (sortMetric: string) => `
+// runs done) > failed > cancelled. Counts and means come from experiment_stats (triggers).
+const SUMMARY_SELECT = `
   SELECT * FROM (
     SELECT e.id, e.name, e.dataset, e.optimizer, e.notes, e.created_at, e.config_hash,
       (SELECT json_group_array(tag) FROM experiment_tags t WHERE t.experiment_id = e.id) AS tags,
-      coalesce(a.total, 0) AS total, coalesce(a.done, 0) AS done, coalesce(a.failed, 0) AS failed,
-      coalesce(a.running, 0) AS running, a.best_test_acc, a.mean_test_acc, a.sort_metric,
+      a.total, a.done, a.failed, a.running, a.best_test_acc, a.mean_test_acc,
+      a.mean_time, a.mean_train_loss, a.mean_train_acc, a.mean_val_loss, a.mean_val_acc, a.mean_test_loss,
+      a.mean_model_evals,
       CASE WHEN a.running > 0 THEN 'running'
            WHEN a.waiting > 0 THEN 'pending'
-           WHEN coalesce(a.done, 0) = coalesce(a.total, 0) THEN 'done'
+           WHEN a.done = a.total THEN 'done'
            WHEN a.failed > 0 THEN 'failed'
            ELSE 'cancelled' END AS status
-    FROM experiments e
-    LEFT JOIN (
-      SELECT experiment_id, count(*) AS total,
-        sum(status = 'done') AS done, sum(status = 'failed') AS failed, sum(status = 'running') AS running,
-        sum(status IN ('pending', 'interrupted')) AS waiting,
-        max(test_acc) AS best_test_acc, avg(test_acc) AS mean_test_acc, avg(${sortMetric}) AS sort_metric
-      FROM runs GROUP BY experiment_id
-    ) a ON a.experiment_id = e.id
+    FROM experiments e JOIN experiment_stats a ON a.experiment_id = e.id
   ) s`;
 
 const SORT_COLUMNS = {
@@ -116,7 +107,6 @@ const SORT_COLUMNS = {
   dataset: 'dataset',
   optimizer: 'optimizer',
   runs: 'total',
-  metric: 'sort_metric',
 } as const;
 
 function likePattern(text: string): string {
@@ -157,10 +147,10 @@ export class SqliteExperimentRepository implements ExperimentRepository {
   }
 
   get(id: number): ExperimentDetail | null {
-    const row = this.db.prepare(`${SUMMARY_SELECT('test_acc')} WHERE id = ?`).get(id) as (SummaryRow & { sort_metric: unknown }) | undefined;
+    const row = this.db.prepare(`${SUMMARY_SELECT} WHERE id = ?`).get(id) as SummaryRow | undefined;
     if (row === undefined) return null;
     const config = (this.db.prepare('SELECT config FROM experiments WHERE id = ?').get(id) as { config: string }).config;
-    return { ...toSummary({ ...row, matching: 1 }), config: JSON.parse(config) as unknown };
+    return { ...toSummary(row), config: JSON.parse(config) as unknown };
   }
 
   list(query: ParsedRequest<'listExperiments'>): ExperimentPage {
@@ -200,19 +190,20 @@ export class SqliteExperimentRepository implements ExperimentRepository {
     }
     const { by, metric, direction } = query.sort;
     // Only names from the schema's enums reach the SQL text.
-    const sortMetric = metric ?? 'test_acc';
+    const column = by === 'metric' ? `mean_${metric ?? 'test_acc'}` : SORT_COLUMNS[by];
     const dir = direction === 'asc' ? 'ASC' : 'DESC';
-    const sql = `SELECT *, count(*) OVER () AS matching FROM (${SUMMARY_SELECT(sortMetric)}) s
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY ${SORT_COLUMNS[by]} IS NULL, ${SORT_COLUMNS[by]} ${dir}, id ${dir}
-      LIMIT ? OFFSET ?`;
+    // Metric means are NULL until a run is done: those experiments go last either way.
+    const nullsLast = by === 'metric' ? `${column} IS NULL, ` : '';
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const sql = `SELECT * FROM (${SUMMARY_SELECT}) s ${filter} ORDER BY ${nullsLast}${column} ${dir}, id ${dir} LIMIT ? OFFSET ?`;
     const rows = this.db.prepare(sql).all(...params, query.limit, query.offset) as SummaryRow[];
-    const total = rows.length > 0 ? rows[0].matching : this.countMatching(where, params);
+    // The total needs its own count unless this page shows everything that matched.
+    const total = query.offset === 0 && rows.length < query.limit ? rows.length : this.countMatching(filter, params);
     return { total, items: rows.map(toSummary) };
   }
 
-  private countMatching(where: string[], params: (string | number)[]): number {
-    const sql = `SELECT count(*) AS n FROM (${SUMMARY_SELECT('test_acc')}) s ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`;
+  private countMatching(filter: string, params: (string | number)[]): number {
+    const sql = `SELECT count(*) AS n FROM (${SUMMARY_SELECT}) s ${filter}`;
     return (this.db.prepare(sql).get(...params) as { n: number }).n;
   }
 

@@ -12,6 +12,34 @@ export interface Migration {
 /** Marks the file as Evolab's (PRAGMA application_id, "EVLB"), to refuse other apps' databases. */
 export const APPLICATION_ID = 0x45564c42;
 
+/** Recomputes the stats row of one experiment from its runs (final metrics count when done). */
+function refreshStats(experimentId: string): string {
+  return `UPDATE experiment_stats SET
+      (total, done, failed, running, waiting, best_test_acc, mean_time, mean_train_loss, mean_train_acc,
+       mean_val_loss, mean_val_acc, mean_test_loss, mean_test_acc, mean_model_evals) =
+      (SELECT count(*), coalesce(sum(status = 'done'), 0), coalesce(sum(status = 'failed'), 0),
+         coalesce(sum(status = 'running'), 0), coalesce(sum(status IN ('pending', 'interrupted')), 0),
+         max(CASE WHEN status = 'done' THEN test_acc END), avg(CASE WHEN status = 'done' THEN time END),
+         avg(CASE WHEN status = 'done' THEN train_loss END), avg(CASE WHEN status = 'done' THEN train_acc END),
+         avg(CASE WHEN status = 'done' THEN val_loss END), avg(CASE WHEN status = 'done' THEN val_acc END),
+         avg(CASE WHEN status = 'done' THEN test_loss END), avg(CASE WHEN status = 'done' THEN test_acc END),
+         avg(CASE WHEN status = 'done' THEN model_evals END)
+       FROM runs WHERE experiment_id = ${experimentId})
+    WHERE experiment_id = ${experimentId};`;
+}
+
+const REFRESH_TRIGGERS = `
+      CREATE TRIGGER experiment_stats_run_insert AFTER INSERT ON runs BEGIN
+        ${refreshStats('new.experiment_id')}
+      END;
+      CREATE TRIGGER experiment_stats_run_update
+        AFTER UPDATE OF status, time, train_loss, train_acc, val_loss, val_acc, test_loss, test_acc, model_evals ON runs BEGIN
+        ${refreshStats('new.experiment_id')}
+      END;
+      CREATE TRIGGER experiment_stats_run_delete AFTER DELETE ON runs BEGIN
+        ${refreshStats('old.experiment_id')}
+      END;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -70,6 +98,30 @@ export const MIGRATIONS: readonly Migration[] = [
         UNIQUE (experiment_id, run_index)
       );
       CREATE INDEX runs_queue ON runs (status, priority DESC, queue_position);
+
+      -- Per-experiment run counts and final-metric summaries, kept current by triggers so
+      -- that listing and sorting 10,000 experiments does not aggregate all their runs.
+      CREATE TABLE experiment_stats (
+        experiment_id    INTEGER PRIMARY KEY REFERENCES experiments (id) ON DELETE CASCADE,
+        total            INTEGER NOT NULL DEFAULT 0,
+        done             INTEGER NOT NULL DEFAULT 0,
+        failed           INTEGER NOT NULL DEFAULT 0,
+        running          INTEGER NOT NULL DEFAULT 0,
+        waiting          INTEGER NOT NULL DEFAULT 0,  -- pending + interrupted
+        best_test_acc    REAL,
+        mean_time        REAL,                        -- means over done runs
+        mean_train_loss  REAL,
+        mean_train_acc   REAL,
+        mean_val_loss    REAL,
+        mean_val_acc     REAL,
+        mean_test_loss   REAL,
+        mean_test_acc    REAL,
+        mean_model_evals REAL
+      );
+      CREATE TRIGGER experiment_stats_create AFTER INSERT ON experiments BEGIN
+        INSERT INTO experiment_stats (experiment_id) VALUES (new.id);
+      END;
+${REFRESH_TRIGGERS}
 
       CREATE TABLE metrics (
         run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,

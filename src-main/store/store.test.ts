@@ -55,7 +55,7 @@ describe('database file', () => {
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(['checkpoints', 'experiment_tags', 'experiments', 'metrics', 'runs', 'service_lock', 'settings']);
+    expect(tables).toEqual(['checkpoints', 'experiment_stats', 'experiment_tags', 'experiments', 'metrics', 'runs', 'service_lock', 'settings']);
     db.close();
     const store = openStore(path); // reopening migrates nothing and keeps the data
     expect(store.integrityCheck()).toBe('ok');
@@ -206,12 +206,9 @@ describe('metrics and checkpoints', () => {
       store.checkpoints.save(run.id, 2, '{"epoch":2}', 'now');
     });
     const series = store.metrics.series(run.id, ['val_loss', 'val_acc']);
-    expect(series.get('val_loss')).toEqual([
-      [1, 0.9],
-      [2, 0.4],
-    ]);
+    expect(series.get('val_loss')).toEqual({ epochs: [1, 2], values: [0.9, 0.4] });
     store.transaction(() => store.metrics.insertEpoch(run.id, 3, { val_acc: Number.NaN }));
-    expect(store.metrics.series(run.id, ['val_acc']).get('val_acc')?.[2]).toEqual([3, null]);
+    expect(store.metrics.series(run.id, ['val_acc']).get('val_acc')).toEqual({ epochs: [1, 2, 3], values: [0.1, 0.6, null] });
     expect(store.checkpoints.count()).toBe(1);
     expect(store.checkpoints.latest(run.id)).toMatchObject({ epoch: 2, state: '{"epoch":2}' });
     store.close();

@@ -7,24 +7,25 @@
 
 export type SeriesPoint = readonly [number, number | null];
 
-export function downsampleLttb(points: readonly SeriesPoint[], maxPoints: number): SeriesPoint[] {
-  if (maxPoints < 3 || points.length <= maxPoints) return points.slice();
-  const out: SeriesPoint[] = [points[0]];
-  const bucketSize = (points.length - 2) / (maxPoints - 2);
-  let kept = 0; // index of the point kept from the previous bucket
+/** Indices of the points LTTB keeps (all of them when there are at most maxPoints). */
+export function lttbIndices(xs: ArrayLike<number>, ys: ArrayLike<number | null>, maxPoints: number): number[] {
+  const n = xs.length;
+  if (maxPoints < 3 || n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
+  const kept: number[] = [0];
+  const bucketSize = (n - 2) / (maxPoints - 2);
+  let previous = 0; // index of the point kept from the previous bucket
   for (let bucket = 0; bucket < maxPoints - 2; bucket++) {
     const start = Math.floor(bucket * bucketSize) + 1;
-    const end = Math.min(Math.floor((bucket + 1) * bucketSize) + 1, points.length - 1);
+    const end = Math.min(Math.floor((bucket + 1) * bucketSize) + 1, n - 1);
     // Average of the next bucket (the last point for the final bucket).
-    const nextStart = end;
-    const nextEnd = Math.min(Math.floor((bucket + 2) * bucketSize) + 1, points.length);
+    const nextEnd = Math.min(Math.floor((bucket + 2) * bucketSize) + 1, n);
     let avgX = 0;
     let avgY = 0;
     let count = 0;
-    for (let i = nextStart; i < nextEnd; i++) {
-      const y = points[i][1];
+    for (let i = end; i < nextEnd; i++) {
+      const y = ys[i];
       if (y === null) continue;
-      avgX += points[i][0];
+      avgX += xs[i];
       avgY += y;
       count++;
     }
@@ -32,25 +33,34 @@ export function downsampleLttb(points: readonly SeriesPoint[], maxPoints: number
       avgX /= count;
       avgY /= count;
     } else {
-      avgX = points[nextStart][0];
-      avgY = points[kept][1] ?? 0;
+      avgX = xs[end];
+      avgY = ys[previous] ?? 0;
     }
-    const [ax, ayRaw] = points[kept];
-    const ay = ayRaw ?? avgY;
+    const ax = xs[previous];
+    const ay = ys[previous] ?? avgY;
     let best = start;
     let bestArea = -1;
     for (let i = start; i < end; i++) {
-      const y = points[i][1];
+      const y = ys[i];
       if (y === null) continue;
-      const area = Math.abs((ax - avgX) * (y - ay) - (ax - points[i][0]) * (avgY - ay));
+      const area = Math.abs((ax - avgX) * (y - ay) - (ax - xs[i]) * (avgY - ay));
       if (area > bestArea) {
         bestArea = area;
         best = i;
       }
     }
-    out.push(points[best]);
-    kept = best;
+    kept.push(best);
+    previous = best;
   }
-  out.push(points[points.length - 1]);
-  return out;
+  kept.push(n - 1);
+  return kept;
+}
+
+export function downsampleLttb(points: readonly SeriesPoint[], maxPoints: number): SeriesPoint[] {
+  const indices = lttbIndices(
+    points.map((p) => p[0]),
+    points.map((p) => p[1]),
+    maxPoints,
+  );
+  return indices.map((i) => points[i]);
 }

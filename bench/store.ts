@@ -1,0 +1,151 @@
+// Store and queue benchmarks (not tests: they print figures and assert nothing).
+//   node bench/store.ts [--rows N] [--experiments N] [--series N] [--keep]
+// On a fresh database file (WAL) in the temp folder:
+//   1. per-epoch metric inserts: runs x epochs x 8 metrics, 1,000,000 rows by default, written
+//      as the scheduler writes them (a transaction per batch of job messages), once with
+//      one epoch per transaction (the worst case: one message per flush) and once with 100;
+//   2. listing 10,000 experiments (5 runs each) through the service: all of them, and one
+//      page of 100 sorted by mean test accuracy;
+//   3. fetching a 100,000-point series downsampled to 1,000 points through the service.
+// Each timing is the median of 5 repetitions (inserts: one pass each).
+
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EPOCH_METRICS } from '../src-shared/api.ts';
+import { parseExperimentConfig } from '../src-shared/config/experiment.ts';
+import { boot, type Services } from '../src-main/services/boot.ts';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    experiments: { type: 'string', default: '10000' },
+    series: { type: 'string', default: '100000' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const ROWS = Number(values.rows);
+const EXPERIMENTS = Number(values.experiments);
+const SERIES = Number(values.series);
+const METRICS = [...EPOCH_METRICS, 'learning_rate']; // 8 per epoch
+
+const config = parseExperimentConfig({
+  dataset: { name: 'iris' },
+  optimizer: { type: 'adam', lr: 0.01 },
+  training: { batch_size: 16, max_epochs: 500 },
+});
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
+function time(work: () => void): number {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
+async function timeAsync(work: () => Promise<unknown>, repetitions = 5): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < repetitions; i++) {
+    const start = performance.now();
+    await work();
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+function addExperiments(services: Services, count: number, runsEach: number): void {
+  const { store } = services;
+  const now = new Date().toISOString();
+  store.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const id = store.experiments.insert({ name: `experiment ${i}`, dataset: 'iris', config, tags: i % 3 === 0 ? ['baseline'] : [], notes: '', createdAt: now });
+      store.runs.insertForExperiment(id, runsEach, 0, 0, 500, now);
+    }
+  });
+}
+
+/** Writes `epochs` epochs for each run, `epochsPerTransaction` epochs of one run per transaction. */
+function insertMetrics(services: Services, runIds: number[], epochs: number, epochsPerTransaction: number): number {
+  const { store } = services;
+  const values: Record<string, number> = {};
+  return time(() => {
+    for (const runId of runIds) {
+      for (let first = 1; first <= epochs; first += epochsPerTransaction) {
+        store.transaction(() => {
+          for (let epoch = first; epoch < first + epochsPerTransaction && epoch <= epochs; epoch++) {
+            for (const name of METRICS) values[name] = Math.random();
+            store.metrics.insertEpoch(runId, epoch, values);
+          }
+        });
+      }
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'evolab-bench-'));
+  const path = join(dir, 'bench.db');
+  const services = boot({ databasePath: path });
+  const { service, store } = services;
+  console.log(`database ${path}, Node ${process.version}`);
+
+  // 1. Metric inserts.
+  const epochs = 500;
+  const runs = Math.ceil(ROWS / (epochs * METRICS.length));
+  addExperiments(services, 2 * runs, 1);
+  const ids = store.runs.list({ limit: 10_000, offset: 0 }).items.map((r) => r.id);
+  for (const [label, perTransaction, runIds] of [
+    ['1 epoch per transaction', 1, ids.slice(0, runs)],
+    ['100 epochs per transaction', 100, ids.slice(runs, 2 * runs)],
+  ] as const) {
+    const ms = insertMetrics(services, [...runIds], epochs, perTransaction);
+    const rows = runIds.length * epochs * METRICS.length;
+    console.log(`metric inserts, ${label}: ${rows.toLocaleString('en')} rows (${runIds.length} runs x ${epochs} epochs x 8) in ${(ms / 1000).toFixed(2)} s = ${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s`);
+  }
+
+  // 2. Listing experiments.
+  const existing = store.experiments.count();
+  addExperiments(services, EXPERIMENTS - existing, 5);
+  store.transaction(() => {
+    for (const run of store.runs.list({ limit: 10_000, offset: 0, status: ['pending'] }).items.slice(0, 5000)) {
+      store.runs.markDone(
+        run.id,
+        {
+          time: 1,
+          final: { train_loss: 0.1, train_acc: 0.9, val_loss: 0.2, val_acc: 0.9, test_loss: 0.3, test_acc: Math.random() },
+          modelEvals: 1000,
+          gradEvals: 500,
+          epochsRun: 10,
+          bestEpoch: 10,
+          stoppedEarly: false,
+        },
+        new Date().toISOString(),
+      );
+    }
+  });
+  const total = store.experiments.count();
+  const all = await timeAsync(() => service.listExperiments({ limit: 10_000 }));
+  const page = await timeAsync(() => service.listExperiments({ limit: 100, sort: { by: 'metric', metric: 'test_acc', direction: 'desc' } }));
+  const filtered = await timeAsync(() => service.listExperiments({ limit: 100, tags: ['baseline'], search: 'experiment 1', status: ['done', 'pending'] }));
+  console.log(`list experiments (${total.toLocaleString('en')} experiments, ${store.runs.count().toLocaleString('en')} runs): all 10,000 ${all.toFixed(1)} ms; page of 100 by mean test_acc ${page.toFixed(1)} ms; filtered (tag + search + status) ${filtered.toFixed(1)} ms`);
+
+  // 3. One long series, downsampled.
+  const [target] = store.runs.list({ limit: 1, offset: 0 }).items;
+  store.metrics.deleteForRun(target.id);
+  store.transaction(() => {
+    for (let epoch = 1; epoch <= SERIES; epoch++) store.metrics.insertEpoch(target.id, epoch, { val_loss: Math.exp(-epoch / 20_000) + 0.01 * Math.random() });
+  });
+  const series = await timeAsync(() => service.getRunMetrics({ runId: target.id, names: ['val_loss'], maxPoints: 1000 }));
+  const full = await timeAsync(() => service.getRunMetrics({ runId: target.id, names: ['val_loss'] }));
+  console.log(`series of ${SERIES.toLocaleString('en')} points -> 1,000 (LTTB): ${series.toFixed(1)} ms (without downsampling: ${full.toFixed(1)} ms)`);
+
+  console.log(`database size ${(statSync(path).size / 1e6).toFixed(0)} MB; integrity ${store.integrityCheck()}`);
+  await services.shutdown();
+  if (!values.keep) rmSync(dir, { recursive: true, force: true });
+}
+
+await main();
