@@ -1,11 +1,12 @@
 // The queue commands as a user types them: queue add / ls / move / pause / cancel, runs ls,
 // export, with the database chosen by --db or $EVOLAB_DB; and one-line errors (exit 2) that
 // leave the database as it was for bad configs, unknown ids and unusable database files.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { APPLICATION_ID } from '../src-main/store/migrations.ts';
@@ -98,5 +99,32 @@ describe('evolab queue / runs / export', () => {
       expect(result.stderr).toMatch(message);
       expect(sha256(file)).toBe(before);
     }
+  });
+
+  it('lets only one service run the queue of a database, and takes over from a dead one', async () => {
+    const shared = join(dir, 'shared.db');
+    const serve = () => {
+      const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs'), 'serve', '--db', shared, '--port', '0'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const exited = new Promise((done) => child.on('exit', done));
+      const serving = new Promise<void>((done) => {
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          if (line.includes('serving http://')) done();
+        });
+      });
+      return { child, exited, serving };
+    };
+    const first = serve();
+    await first.serving;
+    const second = evolab(['serve', '--db', shared, '--port', '0']);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`another Evolab service \\(pid ${first.child.pid}, since .*\\) is running the queue of this database`));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const third = serve(); // the lock's holder is dead: taken over
+    await third.serving;
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
   });
 });
