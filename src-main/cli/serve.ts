@@ -36,6 +36,11 @@ export function registerServeCommand(program: Command): void {
     .option('-q, --quiet', 'do not log run status changes', false)
     .addOption(databaseOption())
     .action(async (options: ServeOptions) => {
+      // Listen for Ctrl-C / SIGTERM from the start, so a stop during start-up is still graceful.
+      const stopRequested = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
       const token = options.token ?? (isLoopback(options.host) ? null : randomBytes(24).toString('base64url'));
       const services = boot({ databasePath: databasePath(options) });
       const log = (line: string): void => {
@@ -74,11 +79,7 @@ export function registerServeCommand(program: Command): void {
       if (recovered > 0) log(`evolab: ${recovered} run(s) interrupted by a crash will resume from their last checkpoint`);
       if (token !== null) log(`evolab: token ${token}\nevolab: open ${server.url}/?token=${token}`);
       if (rendererDir === null) log('evolab: no web UI built (the API is served)');
-      await new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopRequested;
       log('evolab: stopping (running runs will resume from their checkpoints next time)');
       await server.close();
       await services.shutdown();
