@@ -1,7 +1,7 @@
 // The database schema as a list of migrations. Migration k brings a database from
 // `PRAGMA user_version` k-1 to k and runs in one transaction with that version bump, so a
 // crash mid-migration leaves the previous version intact. Never edit a released migration:
-// add the next one (the HPO tables - studies, trials, lineage edges - come as migration 2).
+// add the next one.
 
 export interface Migration {
   readonly version: number;
@@ -152,6 +152,58 @@ ${REFRESH_TRIGGERS}
         host       TEXT NOT NULL,
         started_at TEXT NOT NULL
       );
+    `,
+  },
+  {
+    version: 2,
+    description: 'hyperparameter studies, their trials and the lineage DAG; runs that keep their final checkpoint',
+    sql: `
+      CREATE TABLE studies (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('tune', 'gpbt', 'pbt')),
+        config      TEXT NOT NULL CHECK (json_valid(config)),  -- the study config, base resolved
+        config_hash TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+        state       TEXT CHECK (state IS NULL OR json_valid(state)),  -- sampler / population state
+        best_trial  INTEGER,
+        created_at  TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE INDEX studies_resume ON studies (config_hash, status);
+
+      -- A trial: one configuration evaluated (tune), or one member in one generation (GPBT/PBT).
+      CREATE TABLE trials (
+        id            INTEGER PRIMARY KEY,
+        study_id      INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+        number        INTEGER NOT NULL,            -- 0, 1, ... within the study
+        generation    INTEGER NOT NULL DEFAULT 0,
+        member        INTEGER NOT NULL DEFAULT 0,  -- slot in the population
+        params        TEXT NOT NULL CHECK (json_valid(params)),
+        status        TEXT NOT NULL CHECK (status IN ('running', 'done', 'pruned', 'failed', 'stopped')),
+        value         REAL,                        -- the objective (as configured: min or max)
+        test_value    REAL,                        -- the same metric on the test split
+        experiment_id INTEGER REFERENCES experiments (id) ON DELETE SET NULL,
+        run_id        INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        sampler_id    INTEGER,                     -- the sampler's proposal id (tune)
+        checkpoint_id INTEGER REFERENCES checkpoints (id) ON DELETE SET NULL,
+        created_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        UNIQUE (study_id, number)
+      );
+      CREATE INDEX trials_generation ON trials (study_id, generation);
+
+      -- The genealogy as a DAG: 'weights' = the child started from the parent's weights,
+      -- 'hparams' = it inherited the parent's hyperparameters.
+      CREATE TABLE lineage_edges (
+        child_id  INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+        parent_id INTEGER NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+        kind      TEXT NOT NULL CHECK (kind IN ('weights', 'hparams')),
+        PRIMARY KEY (child_id, parent_id, kind)
+      ) WITHOUT ROWID;
+      CREATE INDEX lineage_parent ON lineage_edges (parent_id);
+
+      ALTER TABLE runs ADD COLUMN keep_checkpoint INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRequest } from '../../src-shared/api.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
-import { APPLICATION_ID, SCHEMA_VERSION } from './migrations.ts';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
 import { openStore, type Store } from './store.ts';
 
 const irisAdam = parseExperimentConfig({
@@ -55,11 +55,29 @@ describe('database file', () => {
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(['checkpoints', 'experiment_stats', 'experiment_tags', 'experiments', 'metrics', 'runs', 'service_lock', 'settings']);
+    expect(tables).toEqual(['checkpoints', 'experiment_stats', 'experiment_tags', 'experiments', 'lineage_edges', 'metrics', 'runs', 'service_lock', 'settings', 'studies', 'trials']);
     db.close();
     const store = openStore(path); // reopening migrates nothing and keeps the data
     expect(store.integrityCheck()).toBe('ok');
     store.close();
+  });
+
+  it('migrates a version-1 database to the current schema, keeping its data', () => {
+    const path = tempPath();
+    const db = new Database(path);
+    db.exec(MIGRATIONS[0].sql);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO experiments (name, dataset, optimizer, config, config_hash, created_at) VALUES ('old', 'iris', 'adam', '{}', 'h', 'then')").run();
+    db.close();
+    const store = openStore(path);
+    expect(store.experiments.list(parseRequest('listExperiments', {})).items.map((e) => e.name)).toEqual(['old']);
+    store.close();
+    const reopened = new Database(path, { readonly: true });
+    expect(reopened.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const columns = (reopened.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns).toContain('keep_checkpoint');
+    reopened.close();
   });
 
   it('enforces foreign keys', () => {
