@@ -78,6 +78,8 @@ export interface RunSummary {
   readonly epochsRun: number | null;
   readonly bestEpoch: number | null;
   readonly stoppedEarly: boolean | null;
+  /** The run keeps its final checkpoint (population members whose weights others copy). */
+  readonly keepCheckpoint: boolean;
 }
 
 export interface RunPage {

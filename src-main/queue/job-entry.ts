@@ -56,7 +56,7 @@ async function runJob(job: StartJob): Promise<void> {
         model_evals: m.model_evals,
         grad_evals: m.grad_evals,
       },
-      checkpoint: trainer.finished ? null : JSON.stringify(trainer.checkpoint()),
+      checkpoint: trainer.finished && !job.keepFinalCheckpoint ? null : JSON.stringify(trainer.checkpoint()),
     });
   }
   const result = trainer.result();

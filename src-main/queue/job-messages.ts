@@ -16,6 +16,8 @@ export interface StartJob {
   readonly checkpoint: string | null;
   /** Threads for population evaluation in this job. */
   readonly threads: number;
+  /** Send a checkpoint after the last epoch too (its weights seed other runs). */
+  readonly keepFinalCheckpoint: boolean;
 }
 
 const finiteOrNull = z.number().nullable();

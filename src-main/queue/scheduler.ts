@@ -212,7 +212,9 @@ export class Scheduler {
 
   private launch(run: RunSummary): void {
     const experiment = this.store.experiments.get(run.experimentId);
-    const checkpoint = run.status === 'interrupted' ? this.store.checkpoints.latest(run.id) : null;
+    // An interrupted run resumes from its latest checkpoint; a new run may start from one
+    // (a population member continuing from its parent's weights).
+    const checkpoint = this.store.checkpoints.latest(run.id);
     this.store.transaction(() => {
       if (checkpoint === null) {
         // Starting afresh: drop epochs an interrupted attempt stored after no checkpoint.
@@ -243,6 +245,7 @@ export class Scheduler {
           seed: run.seed,
           checkpoint: checkpoint?.state ?? null,
           threads: threadsPerJob(this.slots),
+          keepFinalCheckpoint: run.keepCheckpoint,
         },
         {
           onMessage: (message, invalid) => this.onMessage(job, message, invalid),
@@ -308,7 +311,8 @@ export class Scheduler {
     const runId = job.run.id;
     const f = message.final;
     const nan = (v: number | null): number => v ?? Number.NaN;
-    this.checkpoints.delete(runId); // a finished run needs none
+    const keep = job.run.keepCheckpoint;
+    if (!keep) this.checkpoints.delete(runId); // a finished run needs none, unless others start from it
     this.queueWrite(() => {
       this.store.runs.markDone(
         runId,
@@ -330,7 +334,7 @@ export class Scheduler {
         },
         now(),
       );
-      this.store.checkpoints.deleteForRun(runId);
+      if (!keep) this.store.checkpoints.deleteForRun(runId);
     });
     this.flush();
     job.done = true;

@@ -26,7 +26,7 @@ export interface ExperimentRepository {
 }
 
 /** Key-order-independent JSON, so equal configs hash equally. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -27,6 +27,8 @@ export type QueuePlacement = 'top' | 'bottom' | { readonly before: number };
 
 export interface RunRepository {
   insertForExperiment(experimentId: number, runs: number, firstSeed: number, priority: number, maxEpochs: number, now: string): void;
+  /** One run that keeps its final checkpoint if asked (HPO trials); returns its id. */
+  insertOne(experimentId: number, seed: number, priority: number, maxEpochs: number, keepCheckpoint: boolean, now: string): number;
   get(id: number): RunSummary | null;
   list(query: ParsedRequest<'listRuns'>): RunPage;
   /** Waiting runs (pending, interrupted) in start order. */
@@ -79,6 +81,7 @@ interface RunRow {
   epochs_run: number | null;
   best_epoch: number | null;
   stopped_early: number | null;
+  keep_checkpoint: number;
 }
 
 function toSummary(row: RunRow): RunSummary {
@@ -109,6 +112,7 @@ function toSummary(row: RunRow): RunSummary {
     epochsRun: row.epochs_run,
     bestEpoch: row.best_epoch,
     stoppedEarly: row.stopped_early === null ? null : row.stopped_early !== 0,
+    keepCheckpoint: row.keep_checkpoint !== 0,
   };
 }
 
@@ -129,6 +133,17 @@ export class SqliteRunRepository implements RunRepository {
        VALUES (?, ?, ?, 'pending', ?, ?, ?, ?)`,
     );
     for (let i = 0; i < runs; i++) insert.run(experimentId, i, firstSeed + i, priority, last + i + 1, maxEpochs, now);
+  }
+
+  insertOne(experimentId: number, seed: number, priority: number, maxEpochs: number, keepCheckpoint: boolean, now: string): number {
+    const last = (this.db.prepare('SELECT coalesce(max(queue_position), 0) AS p FROM runs').get() as { p: number }).p;
+    const result = this.db
+      .prepare(
+        `INSERT INTO runs (experiment_id, run_index, seed, status, priority, queue_position, max_epochs, keep_checkpoint, queued_at)
+         VALUES (?, 0, ?, 'pending', ?, ?, ?, ?, ?)`,
+      )
+      .run(experimentId, seed, priority, last + 1, maxEpochs, keepCheckpoint ? 1 : 0, now);
+    return Number(result.lastInsertRowid);
   }
 
   get(id: number): RunSummary | null {

@@ -10,6 +10,7 @@ import { type MetricRepository, SqliteMetricRepository } from './metrics.ts';
 import { type RunRepository, SqliteRunRepository } from './runs.ts';
 import { acquireServiceLock, releaseServiceLock } from './service-lock.ts';
 import { type SettingsRepository, SqliteSettingsRepository } from './settings.ts';
+import { SqliteStudyRepository, type StudyRepository } from './studies.ts';
 
 export interface Store {
   readonly path: string;
@@ -18,6 +19,7 @@ export interface Store {
   readonly metrics: MetricRepository;
   readonly checkpoints: CheckpointRepository;
   readonly settings: SettingsRepository;
+  readonly studies: StudyRepository;
   /** Runs work in one transaction (nested calls join the outer one). */
   transaction<T>(work: () => T): T;
   /** Makes this process the one that runs the queue (throws 'conflict' if another does). */
@@ -35,6 +37,7 @@ export class SqliteStore implements Store {
   readonly metrics: MetricRepository;
   readonly checkpoints: CheckpointRepository;
   readonly settings: SettingsRepository;
+  readonly studies: StudyRepository;
   private readonly db: SqliteDatabase;
 
   constructor(path: string) {
@@ -45,6 +48,7 @@ export class SqliteStore implements Store {
     this.metrics = new SqliteMetricRepository(this.db);
     this.checkpoints = new SqliteCheckpointRepository(this.db);
     this.settings = new SqliteSettingsRepository(this.db);
+    this.studies = new SqliteStudyRepository(this.db);
   }
 
   transaction<T>(work: () => T): T {

@@ -1,0 +1,57 @@
+// What tuning, GPBT and PBT share: the objective's sign (samplers and selection minimise),
+// a study's identity for resuming, recording a finished trial, and a small concurrency pool.
+
+import { createHash } from 'node:crypto';
+import type { StudyConfig } from '../../src-shared/config/study.ts';
+import { canonicalJson } from '../store/experiments.ts';
+import type { Store } from '../store/store.ts';
+import type { TrialStatus } from '../store/studies.ts';
+import { objectiveValue, type TrialOutcome } from './executor.ts';
+
+/** The study config's hash: a re-run of the same config resumes the same study. */
+export function studyHash(study: StudyConfig): string {
+  return createHash('sha256').update(canonicalJson(study)).digest('hex');
+}
+
+/** The value samplers and selection minimise: the objective, negated when it is maximised. */
+export function minimised(study: StudyConfig, value: number | null): number {
+  if (value === null || Number.isNaN(value)) return Number.POSITIVE_INFINITY;
+  return study.objective.direction === 'maximize' ? -value : value;
+}
+
+export interface RecordedOutcome {
+  readonly status: TrialStatus;
+  readonly value: number | null;
+  readonly testValue: number | null;
+}
+
+/** Writes a finished trial's status, objective (validation) and the same metric on test. */
+export function recordOutcome(store: Store, study: StudyConfig, trialId: number, outcome: TrialOutcome, stoppedAs: TrialStatus = 'stopped'): RecordedOutcome {
+  const metric = study.objective.metric;
+  const value = objectiveValue(outcome, metric);
+  const testMetric = metric.startsWith('val_') ? (`test_${metric.slice(4)}` as 'test_loss' | 'test_acc') : metric;
+  const testValue = outcome.final === null ? null : outcome.final[testMetric];
+  const status: TrialStatus = outcome.status === 'done' ? 'done' : outcome.status === 'stopped' ? stoppedAs : 'failed';
+  store.studies.updateTrial(trialId, {
+    status,
+    value,
+    testValue,
+    checkpointId: outcome.checkpoint?.id ?? null,
+    finishedAt: new Date().toISOString(),
+  });
+  return { status, value, testValue };
+}
+
+/** Runs tasks with at most `limit` at once; resolves with their results in order. */
+export async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results = new Array<T>(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  return results;
+}
