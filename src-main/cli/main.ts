@@ -7,10 +7,14 @@ import { Command, CommanderError } from 'commander';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { registerExportCommand } from './export.ts';
+import { registerPopulationCommands } from './gpbt.ts';
 import { registerQueueCommand } from './queue.ts';
 import { registerRunCommand } from './run.ts';
 import { registerRunsCommand } from './runs.ts';
+import { Interrupted } from './study-runner.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerStudyCommand } from './study.ts';
+import { registerTuneCommand } from './tune.ts';
 
 export const EXIT_USER_ERROR = 2;
 
@@ -34,6 +38,9 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerRunsCommand(program);
   registerExportCommand(program);
+  registerTuneCommand(program);
+  registerPopulationCommands(program);
+  registerStudyCommand(program);
   return program;
 }
 
@@ -44,6 +51,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return 0;
   } catch (error) {
+    if (error instanceof Interrupted) {
+      process.stderr.write('evolab: interrupted; running trials will resume when the same command runs again\n');
+      return 130;
+    }
     if (error instanceof CommanderError) {
       // Help and --version "fail" with exit code 0; real parse errors were already printed.
       return error.exitCode === 0 ? 0 : EXIT_USER_ERROR;

@@ -6,7 +6,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { type ExperimentConfig, parseExperimentConfig } from '../../src-shared/config/experiment.ts';
 
-export function readExperimentConfig(path: string): ExperimentConfig {
+/** Parsed JSON of a file; a missing file or invalid JSON is a UserInputError naming the file. */
+export function readJsonFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -14,12 +15,15 @@ export function readExperimentConfig(path: string): ExperimentConfig {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserInputError(path, code === 'ENOENT' ? 'no such config file' : code === 'EISDIR' ? 'is a folder, not a config file' : 'cannot read the config file');
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new UserInputError(path, `invalid JSON (${(error as Error).message})`);
   }
+}
+
+export function readExperimentConfig(path: string): ExperimentConfig {
+  const json = readJsonFile(path);
   try {
     return parseExperimentConfig(json);
   } catch (error) {

@@ -229,3 +229,10 @@ export function defaultSpace(config: ExperimentConfig): Record<string, Parameter
       };
   }
 }
+
+export type TuneConfig = z.output<typeof tuneSchema>;
+
+/** The tune section's defaults (50 trials, TPE, no pruning). */
+export function defaultTuneSettings(): TuneConfig {
+  return tuneSchema.parse({});
+}

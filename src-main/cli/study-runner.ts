@@ -1,0 +1,41 @@
+// Runs a study from the CLI: this process takes the database's queue (as `evolab serve`
+// does), so trials run as job processes in parallel slots; Ctrl-C stops the jobs (their runs
+// resume) and leaves the study resumable by running the same command again.
+
+import { QueueExecutor } from '../hpo/queue-executor.ts';
+import type { TrialExecutor } from '../hpo/executor.ts';
+import { boot, type Services } from '../services/boot.ts';
+import { databasePath, type DatabaseOptions } from './database-option.ts';
+
+export interface StudyRunOptions extends DatabaseOptions {
+  readonly slots?: number;
+  readonly quiet?: boolean;
+}
+
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+export async function withQueue<T>(options: StudyRunOptions, work: (services: Services, executor: TrialExecutor, parallel: number) => Promise<T>): Promise<T> {
+  const services = boot({ databasePath: databasePath(options) });
+  let stop = (): void => {};
+  const interrupted = new Promise<never>((_, reject) => {
+    stop = () => reject(new Interrupted());
+  });
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    services.start();
+    if (options.slots !== undefined) services.scheduler.setSlots(options.slots);
+    const parallel = services.scheduler.state().slots;
+    const executor = new QueueExecutor(services.store, services.scheduler, services.service);
+    return await Promise.race([work(services, executor, parallel), interrupted]);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await services.shutdown();
+  }
+}
