@@ -120,6 +120,42 @@ export interface RunProgress {
   readonly etaSeconds: number;
 }
 
+export interface StudySummary {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: 'tune' | 'gpbt' | 'pbt';
+  readonly status: 'running' | 'done' | 'failed';
+  readonly objective: { readonly metric: string; readonly direction: 'minimize' | 'maximize' };
+  readonly trials: number;
+  readonly finishedTrials: number;
+  readonly bestTrial: number | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+export interface TrialSummary {
+  readonly id: number;
+  readonly number: number;
+  readonly generation: number;
+  readonly member: number;
+  readonly status: 'running' | 'done' | 'pruned' | 'failed' | 'stopped';
+  readonly params: Readonly<Record<string, number | string | boolean>>;
+  /** The objective on validation, and the same metric on test. */
+  readonly value: number | null;
+  readonly testValue: number | null;
+  readonly experimentId: number | null;
+  readonly runId: number | null;
+  readonly checkpointId: number | null;
+}
+
+export interface StudyDetail extends StudySummary {
+  /** The study config (base experiment config resolved). */
+  readonly config: unknown;
+  readonly trialList: readonly TrialSummary[];
+  /** The genealogy: 'weights' = started from that trial's weights; 'hparams' = inherited its hyperparameters. */
+  readonly edges: readonly { readonly childId: number; readonly parentId: number; readonly kind: 'weights' | 'hparams' }[];
+}
+
 export type AppEvent =
   | { readonly type: 'run-progress'; readonly progress: RunProgress }
   | { readonly type: 'run-status'; readonly run: RunSummary }
@@ -215,6 +251,8 @@ export const setSlotsRequest = z.strictObject({ slots: numberField('an integer i
 
 export const emptyRequest = z.strictObject({});
 
+export const studyIdRequest = z.strictObject({ id: id() });
+
 /** Every AppApi method and the schema of its request. */
 export const API_REQUESTS = {
   listExperiments: listExperimentsRequest,
@@ -230,6 +268,8 @@ export const API_REQUESTS = {
   pauseQueue: emptyRequest,
   resumeQueue: emptyRequest,
   setSlots: setSlotsRequest,
+  listStudies: emptyRequest,
+  getStudy: studyIdRequest,
 } as const;
 
 export type ApiMethod = keyof typeof API_REQUESTS;
@@ -250,6 +290,8 @@ export interface ApiResponses {
   pauseQueue: QueueState;
   resumeQueue: QueueState;
   setSlots: QueueState;
+  listStudies: readonly StudySummary[];
+  getStudy: StudyDetail;
 }
 
 /** The contract: one async method per entry of API_REQUESTS, plus the event subscription. */

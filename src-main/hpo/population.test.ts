@@ -5,6 +5,7 @@
 // sampler's history, the early-stop rule, and PBT's truncation selection.
 import { describe, expect, it } from 'vitest';
 import { parseStudyConfig, type StudyConfig } from '../../src-shared/config/study.ts';
+import { boot } from '../services/boot.ts';
 import { openStore, type Store } from '../store/store.ts';
 import type { EpochValues, TrialExecutor, TrialOutcome, TrialSpec } from './executor.ts';
 import { childrenPerParent, lineageHistory, type Member, parentCount, runGpbt, selectBest } from './gpbt.ts';
@@ -179,6 +180,23 @@ describe('GPBT', () => {
     const history = lineageHistory('time', childA, 2, [siblingA], all);
     expect(lrs(history)).toEqual([0.01, 0.03, 0.05]);
     expect(history.every((h) => h.weight > 0 && h.weight <= 1)).toBe(true);
+  });
+});
+
+describe('studies through the AppApi', () => {
+  it('lists a study and returns its trials and genealogy; bad ids are typed errors', async () => {
+    const services = boot({ databasePath: ':memory:' });
+    const result = await runGpbt({ store: services.store, executor: new ScriptedExecutor(), study: gpbtStudy(), name: 'api', parallel: 2 });
+    const [summary] = await services.service.listStudies({});
+    expect(summary).toMatchObject({ id: result.studyId, kind: 'gpbt', status: 'done', trials: 40, finishedTrials: 40, bestTrial: result.best.id });
+    expect(summary.objective).toEqual({ metric: 'val_loss', direction: 'minimize' });
+    const detail = await services.service.getStudy({ id: result.studyId });
+    expect(detail.trialList).toHaveLength(40);
+    expect(detail.edges).toEqual(services.store.studies.edges(result.studyId));
+    expect(detail.edges.filter((e) => e.kind === 'weights')).toHaveLength(30);
+    await expect(services.service.getStudy({ id: 99 })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(services.service.getStudy({ id: 'x' as unknown as number })).rejects.toMatchObject({ where: 'id' });
+    await services.shutdown();
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type AppEvent,
   EPOCH_METRICS,
   parseRequest,
+  type StudySummary,
 } from '../../src-shared/api.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError, ValidationError } from '../../src-shared/config/errors.ts';
@@ -17,6 +18,7 @@ import { type ExperimentConfig, datasetLabel, parseExperimentConfig } from '../.
 import { lttbIndices } from '../../src-shared/series/downsample.ts';
 import type { Scheduler } from '../queue/scheduler.ts';
 import type { Store } from '../store/store.ts';
+import type { StudyRow } from '../store/studies.ts';
 
 /** Validates a config inside a request; errors name `config.<field>`. */
 function parseConfigField(value: unknown): ExperimentConfig {
@@ -34,6 +36,22 @@ function parseConfigField(value: unknown): ExperimentConfig {
 function withAbsolutePaths(config: ExperimentConfig): ExperimentConfig {
   if (config.dataset.name !== 'csv' || isAbsolute(config.dataset.path)) return config;
   return { ...config, dataset: { ...config.dataset, path: resolve(config.dataset.path) } };
+}
+
+function studySummary(study: StudyRow): StudySummary {
+  const objective = (study.config as { objective?: { metric: string; direction: 'minimize' | 'maximize' } }).objective ?? { metric: 'val_loss', direction: 'minimize' };
+  return {
+    id: study.id,
+    name: study.name,
+    kind: study.kind,
+    status: study.status,
+    objective,
+    trials: study.trials,
+    finishedTrials: study.finishedTrials,
+    bestTrial: study.bestTrial,
+    createdAt: study.createdAt,
+    finishedAt: study.finishedAt,
+  };
 }
 
 export class AppService implements AppApi {
@@ -160,6 +178,35 @@ export class AppService implements AppApi {
     parseRequest('resumeQueue', request);
     this.scheduler.setPaused(false);
     return this.scheduler.state();
+  }
+
+  async listStudies(request: ApiRequest<'listStudies'> = {}): Promise<ApiResponses['listStudies']> {
+    parseRequest('listStudies', request);
+    return this.store.studies.list().map(studySummary);
+  }
+
+  async getStudy(request: ApiRequest<'getStudy'>): Promise<ApiResponses['getStudy']> {
+    const { id } = parseRequest('getStudy', request);
+    const study = this.store.studies.get(id);
+    if (study === null) throw ApiError.notFound('study', id);
+    return {
+      ...studySummary(study),
+      config: study.config,
+      trialList: this.store.studies.trials(id).map((t) => ({
+        id: t.id,
+        number: t.number,
+        generation: t.generation,
+        member: t.member,
+        status: t.status,
+        params: t.params,
+        value: t.value,
+        testValue: t.testValue,
+        experimentId: t.experimentId,
+        runId: t.runId,
+        checkpointId: t.checkpointId,
+      })),
+      edges: this.store.studies.edges(id),
+    };
   }
 
   async setSlots(request: ApiRequest<'setSlots'>): Promise<ApiResponses['setSlots']> {
