@@ -6,7 +6,7 @@
 import type { ExperimentConfig } from '../../src-shared/config/experiment.ts';
 import type { ObjectiveMetric } from '../../src-shared/config/study.ts';
 import { Rng } from '../engine/rng.ts';
-import { RNG_STREAM, type RunCheckpoint } from '../engine/train.ts';
+import { type FinalMetrics, RNG_STREAM, type RunCheckpoint } from '../engine/train.ts';
 
 export interface EpochValues {
   readonly epoch: number;
@@ -16,14 +16,8 @@ export interface EpochValues {
   readonly val_acc: number;
 }
 
-export interface FinalValues {
-  readonly train_loss: number;
-  readonly train_acc: number;
-  readonly val_loss: number;
-  readonly val_acc: number;
-  readonly test_loss: number;
-  readonly test_acc: number;
-}
+/** Final train/val/test loss and accuracy (the engine's FinalMetrics). */
+export type FinalValues = FinalMetrics;
 
 export interface TrialSpec {
   /** Shown in the queue, e.g. "study 3 trial 12". */

@@ -15,25 +15,18 @@
 // Each member-generation is a trial; its parent (weights, and hyperparameters for the first
 // child) is stored as lineage edges, so the genealogy is a DAG in the database.
 
-import type { GpbtConfig, StudyConfig } from '../../src-shared/config/study.ts';
+import type { GpbtConfig } from '../../src-shared/config/study.ts';
 import { Rng } from '../engine/rng.ts';
-import type { Store } from '../store/store.ts';
-import type { TrialRow } from '../store/studies.ts';
-import { checkpointEpoch, childCheckpoint, type TrialExecutor, type TrialOutcome } from './executor.ts';
+import type { EdgeKind, TrialRow } from '../store/studies.ts';
+import { type Member, type PopulationContext, trainMember } from './population-member.ts';
 import { RandomSampler } from './samplers/random.ts';
 import type { Sampler } from './samplers/sampler.ts';
 import { TpeSampler } from './samplers/tpe.ts';
 import { type Params, SearchSpace } from './space.ts';
-import { minimised, pool, recordOutcome, studyHash } from './study-common.ts';
+import { pool, type StudyRunOptions, studyHash } from './study-common.ts';
 
-export interface PopulationOptions {
-  readonly store: Store;
-  readonly executor: TrialExecutor;
-  readonly study: StudyConfig;
-  readonly name: string;
-  readonly parallel: number;
-  readonly log?: (line: string) => void;
-}
+export type PopulationOptions = StudyRunOptions;
+export type { Member } from './population-member.ts';
 
 export interface PopulationResult {
   readonly studyId: number;
@@ -41,17 +34,6 @@ export interface PopulationResult {
   /** Hyperparameters per generation along the best member's lineage (root first). */
   readonly schedule: readonly { readonly generation: number; readonly trial: number; readonly params: Params }[];
   readonly trials: readonly TrialRow[];
-}
-
-/** A trained member: its trial, how it scored (minimised), its weights and its seed. */
-export interface Member {
-  readonly trial: TrialRow;
-  readonly score: number;
-  /** Objective after the first epoch of its generation (for the early-stop rule). */
-  readonly firstEpoch: number | null;
-  readonly checkpoint: string | null;
-  readonly seed: number;
-  readonly parent: Member | null;
 }
 
 export function parentCount(gpbt: Pick<GpbtConfig, 'n' | 'c'>): number {
@@ -120,7 +102,7 @@ export async function runGpbt(options: PopulationOptions): Promise<PopulationRes
   log(`study ${studyId}: GPBT n ${gpbt.n}, t_max ${gpbt.t_max}, c ${gpbt.c} (${p} parents), T_g ${gpbt.T_g}, ${gpbt.sampler} ${gpbt.mode}`);
   const all: Member[] = [];
   let nextSeed = study.seed * 1_000_003 + 1;
-
+  const context: PopulationContext = { store, executor, study, studyId, name: options.name, space, base, epochsPerGeneration: gpbt.T_g, log };
   const train = async (
     generation: number,
     member: number,
@@ -129,38 +111,11 @@ export async function runGpbt(options: PopulationOptions): Promise<PopulationRes
     inheritsHparams: boolean,
     stopRule: ((firstEpochValue: number) => boolean) | null,
   ): Promise<Member | null> => {
+    // The first child continues its parent exactly (same seed); the others get new seeds.
     const seed = parent !== null && inheritsHparams ? parent.seed : nextSeed++;
-    const startEpoch = parent?.checkpoint != null ? checkpointEpoch(parent.checkpoint) : 0;
-    const trial = store.transaction(() => {
-      const row = store.studies.addTrial({ studyId, generation, member, params, samplerId: null, createdAt: new Date().toISOString() });
-      if (parent !== null) {
-        store.studies.addEdge(row.id, parent.trial.id, 'weights');
-        if (inheritsHparams) store.studies.addEdge(row.id, parent.trial.id, 'hparams');
-      }
-      return row;
-    });
-    let firstEpoch: number | null = null;
-    const metric = study.objective.metric.startsWith('test_') ? 'val_loss' : (study.objective.metric as 'val_loss' | 'val_acc' | 'train_loss' | 'train_acc');
-    const outcome: TrialOutcome = await executor.run({
-      label: `${options.name} g${generation} m${member}`,
-      tags: [`study:${studyId}`],
-      config: space.apply({ ...base, training: { ...base.training, max_epochs: startEpoch + gpbt.T_g } }, params),
-      seed,
-      checkpoint: parent?.checkpoint != null ? childCheckpoint(parent.checkpoint, seed) : null,
-      keepCheckpoint: true,
-      onEpoch: (values) => {
-        if (values.epoch !== startEpoch + 1) return true;
-        firstEpoch = minimised(study, values[metric]);
-        return stopRule === null || !stopRule(firstEpoch);
-      },
-      onQueued: ({ experimentId, runId }) => store.transaction(() => store.studies.updateTrial(trial.id, { experimentId, runId })),
-    });
-    const recorded = store.transaction(() => recordOutcome(store, study, trial.id, outcome, 'stopped'));
-    const row = store.studies.trial(trial.id) ?? trial;
-    log(`g${generation} m${member}${parent !== null ? ` (parent trial ${parent.trial.number}${inheritsHparams ? ', same HPs' : ''})` : ''}: ${recorded.status} ${study.objective.metric} ${recorded.value ?? 'n/a'}`);
-    if (recorded.status !== 'done') return null;
-    const m: Member = { trial: row, score: minimised(study, recorded.value), firstEpoch, checkpoint: outcome.checkpoint?.state ?? null, seed, parent };
-    all.push(m);
+    const edges: EdgeKind[] = parent === null ? [] : inheritsHparams ? ['weights', 'hparams'] : ['weights'];
+    const m = await trainMember(context, { generation, member, params, source: parent, edges, seed, ...(stopRule !== null ? { continueAfterFirstEpoch: (v: number) => !stopRule(v) } : {}) });
+    if (m !== null) all.push(m);
     return m;
   };
 

@@ -9,11 +9,11 @@
 
 import type { Parameter } from '../../src-shared/config/study.ts';
 import { Rng } from '../engine/rng.ts';
-import { checkpointEpoch, childCheckpoint } from './executor.ts';
-import type { Member, PopulationOptions, PopulationResult } from './gpbt.ts';
+import type { PopulationOptions, PopulationResult } from './gpbt.ts';
+import { type Member, type PopulationContext, trainMember } from './population-member.ts';
 import { selectBest } from './gpbt.ts';
 import { fromInternal, internalRange, type ParamValue, type Params, SearchSpace, toInternal } from './space.ts';
-import { minimised, pool, recordOutcome, studyHash } from './study-common.ts';
+import { pool, studyHash } from './study-common.ts';
 
 /** Explore: resample or perturb each hyperparameter (categoricals: resample or keep). */
 export function explore(space: SearchSpace, params: Params, rng: Rng, resampleProbability: number, factors: readonly number[]): Params {
@@ -54,30 +54,10 @@ export async function runPbt(options: PopulationOptions): Promise<PopulationResu
   log(`study ${studyId}: PBT n ${pbt.n}, t_max ${pbt.t_max}, T_g ${pbt.T_g}, quantile ${pbt.quantile}`);
   const cut = Math.max(1, Math.floor(pbt.quantile * pbt.n));
 
-  const train = async (generation: number, member: number, params: Params, source: Member | null, seed: number): Promise<Member | null> => {
-    const startEpoch = source?.checkpoint != null ? checkpointEpoch(source.checkpoint) : 0;
-    const trial = store.transaction(() => {
-      const row = store.studies.addTrial({ studyId, generation, member, params, samplerId: null, createdAt: new Date().toISOString() });
-      if (source !== null) {
-        store.studies.addEdge(row.id, source.trial.id, 'weights');
-        store.studies.addEdge(row.id, source.trial.id, 'hparams');
-      }
-      return row;
-    });
-    const outcome = await executor.run({
-      label: `${options.name} g${generation} m${member}`,
-      tags: [`study:${studyId}`],
-      config: space.apply({ ...base, training: { ...base.training, max_epochs: startEpoch + pbt.T_g } }, params),
-      seed,
-      checkpoint: source?.checkpoint != null ? childCheckpoint(source.checkpoint, seed) : null,
-      keepCheckpoint: true,
-      onQueued: ({ experimentId, runId }) => store.transaction(() => store.studies.updateTrial(trial.id, { experimentId, runId })),
-    });
-    const recorded = store.transaction(() => recordOutcome(store, study, trial.id, outcome));
-    log(`g${generation} m${member}${source !== null ? ` (from trial ${source.trial.number})` : ''}: ${recorded.status} ${study.objective.metric} ${recorded.value ?? 'n/a'}`);
-    if (recorded.status !== 'done') return null;
-    return { trial: store.studies.trial(trial.id) ?? trial, score: minimised(study, recorded.value), firstEpoch: null, checkpoint: outcome.checkpoint?.state ?? null, seed, parent: source };
-  };
+  const context: PopulationContext = { store, executor, study, studyId, name: options.name, space, base, epochsPerGeneration: pbt.T_g, log };
+  // A member takes both its weights and its hyperparameters from its source (itself or a donor).
+  const train = (generation: number, member: number, params: Params, source: Member | null, seed: number): Promise<Member | null> =>
+    trainMember(context, { generation, member, params, source, edges: ['weights', 'hparams'], seed });
 
   const seeds = Array.from({ length: pbt.n }, (_, i) => study.seed * 1_000_003 + 1 + i);
   let population = await pool(

@@ -6,7 +6,18 @@ import type { StudyConfig } from '../../src-shared/config/study.ts';
 import { canonicalJson } from '../store/experiments.ts';
 import type { Store } from '../store/store.ts';
 import type { TrialStatus } from '../store/studies.ts';
-import { objectiveValue, type TrialOutcome } from './executor.ts';
+import { objectiveValue, type TrialExecutor, type TrialOutcome } from './executor.ts';
+
+/** What running any study needs. */
+export interface StudyRunOptions {
+  readonly store: Store;
+  readonly executor: TrialExecutor;
+  readonly study: StudyConfig;
+  readonly name: string;
+  /** Trials in flight at once. */
+  readonly parallel: number;
+  readonly log?: (line: string) => void;
+}
 
 /** The study config's hash: a re-run of the same config resumes the same study. */
 export function studyHash(study: StudyConfig): string {

@@ -7,25 +7,14 @@
 // Median pruning (optional): a trial whose intermediate objective at an epoch is worse than
 // the median of the finished trials' values at that epoch is stopped (Optuna's MedianPruner).
 
-import type { StudyConfig } from '../../src-shared/config/study.ts';
-import type { Store } from '../store/store.ts';
 import type { StudyRow, TrialRow } from '../store/studies.ts';
-import type { EpochValues, TrialExecutor, TrialOutcome, TrialSpec } from './executor.ts';
-import type { Sampler } from './samplers/sampler.ts';
+import type { EpochValues, TrialOutcome, TrialSpec } from './executor.ts';
 import { createSampler, restoreSampler } from './samplers/registry.ts';
-import type { SamplerState } from './samplers/sampler.ts';
+import type { Sampler, SamplerState } from './samplers/sampler.ts';
 import { type Params, SearchSpace } from './space.ts';
-import { minimised, recordOutcome, studyHash } from './study-common.ts';
+import { minimised, recordOutcome, type StudyRunOptions, studyHash } from './study-common.ts';
 
-export interface TuneOptions {
-  readonly store: Store;
-  readonly executor: TrialExecutor;
-  readonly study: StudyConfig;
-  readonly name: string;
-  /** Trials in flight at once. */
-  readonly parallel: number;
-  readonly log?: (line: string) => void;
-}
+export type TuneOptions = StudyRunOptions;
 
 export interface TuneResult {
   readonly studyId: number;
