@@ -59,7 +59,9 @@ export async function runTuneStudy(options: TuneOptions): Promise<TuneResult> {
   // Intermediate objective values per finished trial, for median pruning.
   const metric = study.objective.metric;
   const perEpoch = metric === 'val_loss' || metric === 'val_acc' || metric === 'train_loss' || metric === 'train_acc' ? metric : null;
+  /** Intermediate objective values by epoch: of finished trials (for pruning), and of trials in flight. */
   const intermediate = new Map<number, Map<number, number>>();
+  const running = new Map<number, Map<number, number>>();
   const pruning = settings.pruning;
   const shouldPrune = (values: EpochValues): boolean => {
     if (pruning === null || perEpoch === null || values.epoch <= pruning.warmup_epochs) return false;
@@ -69,6 +71,8 @@ export async function runTuneStudy(options: TuneOptions): Promise<TuneResult> {
   };
 
   const specFor = (trial: TrialRow, params: Params): TrialSpec => {
+    const curve = new Map<number, number>();
+    running.set(trial.id, curve);
     return {
       label: `${options.name} trial ${trial.number}`,
       tags: [`study:${studyId}`],
@@ -76,7 +80,10 @@ export async function runTuneStudy(options: TuneOptions): Promise<TuneResult> {
       seed: study.seed,
       checkpoint: null,
       keepCheckpoint: false,
-      onEpoch: (values) => !shouldPrune(values),
+      onEpoch: (values) => {
+        if (perEpoch !== null) curve.set(values.epoch, values[perEpoch]);
+        return !shouldPrune(values);
+      },
       onQueued: ({ experimentId, runId }) => store.transaction(() => store.studies.updateTrial(trial.id, { experimentId, runId })),
     };
   };
@@ -88,10 +95,16 @@ export async function runTuneStudy(options: TuneOptions): Promise<TuneResult> {
       saveState();
       return r;
     });
-    if (recorded.status === 'done' && perEpoch !== null && outcome.lastEpoch !== null && trial.runId !== null) {
-      // Keep the finished trial's curve for pruning the next ones.
-      const series = store.metrics.series(trial.runId, [perEpoch]).get(perEpoch);
-      intermediate.set(trial.id, new Map(series?.epochs.map((e, i) => [e, series.values[i] ?? Number.NaN])));
+    // Keep a finished trial's curve for pruning the next ones (a resumed trial's early
+    // epochs were seen by the previous process: they come from the stored metrics).
+    const curve = running.get(trial.id) ?? new Map<number, number>();
+    running.delete(trial.id);
+    if (recorded.status === 'done' && perEpoch !== null) {
+      if (trial.runId !== null) {
+        const series = store.metrics.series(trial.runId, [perEpoch]).get(perEpoch);
+        series?.epochs.forEach((e, i) => curve.set(e, series.values[i] ?? Number.NaN));
+      }
+      intermediate.set(trial.id, curve);
     }
     log(`trial ${trial.number}: ${recorded.status} ${metric} ${recorded.value ?? 'n/a'}  ${JSON.stringify(trial.params)}`);
   };
