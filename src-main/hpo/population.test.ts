@@ -91,6 +91,10 @@ describe('GPBT', () => {
       }
       const parents = members.map((t) => weightsParent(t.id));
       expect(parents.every((list) => list.length === 1 && (list[0]?.generation ?? g) < g)).toBe(true);
+      // Each parent was a candidate after generation g-1: a member of g-1, or a parent of g-1 kept by selection.
+      const previous = trials.filter((t) => t.generation === g - 1);
+      const candidates = new Set([...previous.map((t) => t.id), ...previous.flatMap((t) => weightsParent(t.id).map((x) => x?.id))]);
+      expect(parents.every(([parent]) => candidates.has(parent?.id))).toBe(true);
       const distinct = new Map<number, number>();
       for (const [parent] of parents) distinct.set(parent?.id ?? -1, (distinct.get(parent?.id ?? -1) ?? 0) + 1);
       expect(distinct.size).toBe(p);
