@@ -3,7 +3,8 @@
 // any other address needs a token, generated and printed at start unless --token gives one.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { UserInputError } from '../../src-shared/config/errors.ts';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { boot } from '../services/boot.ts';
@@ -64,6 +65,9 @@ export function registerServeCommand(program: Command): void {
       } catch (error) {
         await services.shutdown();
         throw error;
+      }
+      if (options.renderer !== undefined && !(existsSync(options.renderer) && statSync(options.renderer).isDirectory())) {
+        throw new UserInputError('--renderer', `${options.renderer} is not a folder`);
       }
       const rendererDir = options.renderer ?? (existsSync(BUILT_RENDERER) ? BUILT_RENDERER : null);
       let server;

@@ -101,7 +101,6 @@ export async function runGpbt(options: PopulationOptions): Promise<PopulationRes
   );
   log(`study ${studyId}: GPBT n ${gpbt.n}, t_max ${gpbt.t_max}, c ${gpbt.c} (${p} parents), T_g ${gpbt.T_g}, ${gpbt.sampler} ${gpbt.mode}`);
   const all: Member[] = [];
-  let nextSeed = study.seed * 1_000_003 + 1;
   const context: PopulationContext = { store, executor, study, studyId, name: options.name, space, base, epochsPerGeneration: gpbt.T_g, log };
   const train = async (
     generation: number,
@@ -111,8 +110,13 @@ export async function runGpbt(options: PopulationOptions): Promise<PopulationRes
     inheritsHparams: boolean,
     stopRule: ((firstEpochValue: number) => boolean) | null,
   ): Promise<Member | null> => {
-    // The first child continues its parent exactly (same seed); the others get new seeds.
-    const seed = parent !== null && inheritsHparams ? parent.seed : nextSeed++;
+    // Seeds come from (generation, member), so a study is reproducible whatever the order in
+    // which parallel chains finish. The first child of a parent trained in the previous
+    // generation continues it exactly (same seed); a parent kept from an older generation
+    // already had that continuation, so its first child gets its own seed.
+    const memberSeed = study.seed * 1_000_003 + generation * 10_007 + member + 1;
+    const continues = parent !== null && inheritsHparams && parent.trial.generation === generation - 1;
+    const seed = continues ? parent.seed : memberSeed;
     const edges: EdgeKind[] = parent === null ? [] : inheritsHparams ? ['weights', 'hparams'] : ['weights'];
     const m = await trainMember(context, { generation, member, params, source: parent, edges, seed, ...(stopRule !== null ? { continueAfterFirstEpoch: (v: number) => !stopRule(v) } : {}) });
     if (m !== null) all.push(m);

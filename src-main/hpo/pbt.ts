@@ -35,7 +35,9 @@ function perturb(parameter: Exclude<Parameter, { type: 'categorical' }>, value: 
   const [lo, hi] = internalRange(parameter);
   const scaled = value * factor;
   // Clamp into the range; ints move by at least one step when the factor would round away.
-  let next = fromInternal(parameter, Math.min(hi, Math.max(lo, toInternal(parameter, Math.max(scaled, Number.MIN_VALUE)))));
+  // Log-scaled parameters are positive (the schema requires it); uniform ones keep their sign.
+  const logScaled = parameter.type === 'loguniform' || (parameter.type === 'int' && parameter.log);
+  let next = fromInternal(parameter, Math.min(hi, Math.max(lo, toInternal(parameter, logScaled ? Math.max(scaled, Number.MIN_VALUE) : scaled))));
   if (parameter.type === 'int' && next === value && factor !== 1) next = Math.min(parameter.high, Math.max(parameter.low, value + (factor > 1 ? 1 : -1)));
   return next;
 }

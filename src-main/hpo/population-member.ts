@@ -48,6 +48,13 @@ export interface MemberPlan {
   readonly continueAfterFirstEpoch?: (value: number) => boolean;
 }
 
+/** The per-epoch counterpart of an objective: test metrics are only known at the end, so their validation twin. */
+export function perEpochMetric(metric: StudyConfig['objective']['metric']): 'val_loss' | 'val_acc' | 'train_loss' | 'train_acc' {
+  if (metric === 'test_loss') return 'val_loss';
+  if (metric === 'test_acc') return 'val_acc';
+  return metric;
+}
+
 /** Trains one member for one generation; null when it failed or was stopped early. */
 export async function trainMember(context: PopulationContext, plan: MemberPlan): Promise<Member | null> {
   const { store, study, studyId, space, base } = context;
@@ -59,7 +66,7 @@ export async function trainMember(context: PopulationContext, plan: MemberPlan):
     return row;
   });
   // Per-epoch values exist for validation and training metrics only.
-  const metric = study.objective.metric.startsWith('test_') ? 'val_loss' : (study.objective.metric as 'val_loss' | 'val_acc' | 'train_loss' | 'train_acc');
+  const metric = perEpochMetric(study.objective.metric);
   let firstEpoch: number | null = null;
   const outcome = await context.executor.run({
     label: `${context.name} g${generation} m${member}`,

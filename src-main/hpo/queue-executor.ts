@@ -23,7 +23,7 @@ export class QueueExecutor implements TrialExecutor {
 
   async run(spec: TrialSpec): Promise<TrialOutcome> {
     const now = new Date().toISOString();
-    const { experimentId, runId } = this.store.transaction(() => {
+    const { runId } = this.store.transaction(() => {
       const id = this.store.experiments.insert({
         name: spec.label,
         dataset: datasetLabel(spec.config),
@@ -34,9 +34,10 @@ export class QueueExecutor implements TrialExecutor {
       });
       const run = this.store.runs.insertOne(id, spec.seed, 0, spec.config.training.max_epochs, spec.keepCheckpoint, now);
       if (spec.checkpoint !== null) this.store.checkpoints.save(run, checkpointEpoch(spec.checkpoint), spec.checkpoint, now);
+      // In the same transaction, so a crash never leaves a queued run its trial does not know.
+      spec.onQueued?.({ experimentId: id, runId: run });
       return { experimentId: id, runId: run };
     });
-    spec.onQueued?.({ experimentId, runId });
     const outcome = this.follow(runId, spec);
     this.scheduler.tick();
     return outcome;
@@ -56,6 +57,12 @@ export class QueueExecutor implements TrialExecutor {
         resolve(outcome);
       };
       const settle = (run: RunSummary): boolean => {
+        // A trial told to stop is stopped, whether or not its run still got to finish (with
+        // T_g = 1 the first epoch is the last): the same outcome as the in-process executor.
+        if (stopped && (run.status === 'done' || run.status === 'cancelled' || run.status === 'failed')) {
+          finish({ status: 'stopped', final: null, lastEpoch: last, checkpoint: null, error: null });
+          return true;
+        }
         if (run.status === 'done' && run.final !== null) {
           const f = run.final;
           const kept = run.keepCheckpoint ? this.store.checkpoints.latest(runId) : null;
@@ -98,13 +105,18 @@ export class QueueExecutor implements TrialExecutor {
           };
           if (spec.onEpoch !== undefined && !spec.onEpoch(last)) {
             stopped = true;
-            this.scheduler.cancel(runId);
+            try {
+              this.scheduler.cancel(runId);
+            } catch {
+              // Already finished: settle() reports it as stopped.
+            }
           }
         }
       });
       // It may already have ended (re-attaching after a crash).
       const current = this.store.runs.get(runId);
       if (current !== null) settle(current);
+      else finish({ status: 'failed', final: null, lastEpoch: null, checkpoint: null, error: `run ${runId} no longer exists` });
     });
   }
 }

@@ -65,7 +65,7 @@ export async function runTuneStudy(options: TuneOptions): Promise<TuneResult> {
   const pruning = settings.pruning;
   const shouldPrune = (values: EpochValues): boolean => {
     if (pruning === null || perEpoch === null || values.epoch <= pruning.warmup_epochs) return false;
-    const finished = [...intermediate.values()].map((m) => m.get(values.epoch)).filter((v): v is number => v !== undefined);
+    const finished = [...intermediate.values()].map((m) => m.get(values.epoch)).filter((v): v is number => v !== undefined && Number.isFinite(v));
     if (finished.length < pruning.startup_trials) return false;
     return minimised(study, values[perEpoch]) > minimised(study, median(finished));
   };
@@ -109,7 +109,7 @@ export async function runTuneStudy(options: TuneOptions): Promise<TuneResult> {
     log(`trial ${trial.number}: ${recorded.status} ${metric} ${recorded.value ?? 'n/a'}  ${JSON.stringify(trial.params)}`);
   };
 
-  // Resume: reload finished curves, follow trials in flight, fail trials that never got a run.
+  // Resume: reload finished curves, follow trials in flight, queue trials that never got a run.
   const inFlight = new Map<number, Promise<void>>();
   for (const trial of store.studies.trials(studyId)) {
     if (trial.status === 'done' && trial.runId !== null && perEpoch !== null) {
@@ -128,7 +128,15 @@ export async function runTuneStudy(options: TuneOptions): Promise<TuneResult> {
         }),
       );
     } else {
-      finishTrial(trial, { status: 'failed', final: null, lastEpoch: null, checkpoint: null, error: 'lost in a crash before it was queued' });
+      // Stored but never queued (the crash came in between): train it now, same parameters.
+      const tracked: TrialRow = trial;
+      inFlight.set(
+        trial.id,
+        executor.run(spec).then((outcome) => {
+          finishTrial(store.studies.trial(tracked.id) ?? tracked, outcome);
+          inFlight.delete(tracked.id);
+        }),
+      );
     }
   }
 

@@ -64,7 +64,7 @@ export class Scheduler {
   private readonly flushMs: number;
   private readonly emit: (event: AppEvent) => void;
   private readonly active = new Map<number, ActiveJob>();
-  private writes: (() => void)[] = [];
+  private writes: { readonly runId: number; readonly write: () => void }[] = [];
   /** Events about the queued writes, sent once they are committed (what a UI shows is stored). */
   private afterCommit: AppEvent[] = [];
   /** Latest checkpoint per run since the last flush (older ones would be replaced anyway). */
@@ -196,6 +196,14 @@ export class Scheduler {
   }
 
   private poll(): void {
+    try {
+      this.pollOnce();
+    } catch (error) {
+      process.stderr.write(`evolab: queue poll failed: ${(error as Error).message}\n`);
+    }
+  }
+
+  private pollOnce(): void {
     const before = { paused: this.paused, slots: this.slots };
     this.readSettings();
     if (before.paused !== this.paused || before.slots !== this.slots) this.emit({ type: 'queue', paused: this.paused, slots: this.slots });
@@ -269,7 +277,7 @@ export class Scheduler {
     const runId = job.run.id;
     switch (message.type) {
       case 'started':
-        this.queueWrite(() => this.store.runs.recordEnvironment(runId, message));
+        this.queueWrite(runId, () => this.store.runs.recordEnvironment(runId, message));
         break;
       case 'epoch':
         this.onEpoch(job, message);
@@ -287,7 +295,7 @@ export class Scheduler {
     const runId = job.run.id;
     const values: Partial<Record<EpochMetricName, number>> = {};
     for (const [name, value] of Object.entries(message.metrics)) values[name as EpochMetricName] = value ?? Number.NaN;
-    this.queueWrite(() => {
+    this.queueWrite(runId, () => {
       this.store.metrics.insertEpoch(runId, message.epoch, values);
       this.store.runs.setProgress(runId, message.epoch);
     });
@@ -313,7 +321,7 @@ export class Scheduler {
     const nan = (v: number | null): number => v ?? Number.NaN;
     const keep = job.run.keepCheckpoint;
     if (!keep) this.checkpoints.delete(runId); // a finished run needs none, unless others start from it
-    this.queueWrite(() => {
+    this.queueWrite(runId, () => {
       this.store.runs.markDone(
         runId,
         {
@@ -345,18 +353,27 @@ export class Scheduler {
     const runId = job.run.id;
     this.active.delete(runId);
     this.flush();
-    if (job.stopping) {
-      this.store.transaction(() => this.store.runs.interruptRunning());
-    } else if (!job.done && !job.cancelled) {
-      const reason = job.error ?? describeExit(exit);
-      this.store.transaction(() => this.store.runs.markFailed(runId, reason, now()));
-      this.emitStatus(runId);
+    try {
+      if (job.stopping) {
+        this.store.transaction(() => this.store.runs.interruptRunning());
+      } else if (!job.done && !job.cancelled) {
+        const reason = job.error ?? describeExit(exit);
+        // Unless another process cancelled it meanwhile.
+        const failed = this.store.transaction(() => {
+          if (this.store.runs.get(runId)?.status !== 'running') return false;
+          this.store.runs.markFailed(runId, reason, now());
+          return true;
+        });
+        if (failed) this.emitStatus(runId);
+      }
+    } catch (error) {
+      process.stderr.write(`evolab: could not record the end of run ${runId}: ${(error as Error).message}\n`);
     }
     this.tick();
   }
 
-  private queueWrite(write: () => void): void {
-    this.writes.push(write);
+  private queueWrite(runId: number, write: () => void): void {
+    this.writes.push({ runId, write });
     if (this.flushTimer === null) this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
   }
 
@@ -374,10 +391,28 @@ export class Scheduler {
     this.checkpoints = new Map();
     this.afterCommit = [];
     const written = now();
-    this.store.transaction(() => {
-      for (const write of writes) write();
-      for (const [runId, c] of checkpoints) this.store.checkpoints.save(runId, c.epoch, c.state, written);
-    });
+    try {
+      this.store.transaction(() => {
+        // Only runs still marked running take job results: another process (the CLI) may have
+        // cancelled or retried one since its message came in.
+        const stillRunning = new Map<number, boolean>();
+        const running = (runId: number): boolean => {
+          let known = stillRunning.get(runId);
+          if (known === undefined) {
+            known = this.store.runs.get(runId)?.status === 'running';
+            stillRunning.set(runId, known);
+          }
+          return known;
+        };
+        for (const { runId, write } of writes) if (running(runId)) write();
+        for (const [runId, c] of checkpoints) if (running(runId)) this.store.checkpoints.save(runId, c.epoch, c.state, written);
+      });
+    } catch (error) {
+      // A full disk or a database locked for too long must not take the service down; the
+      // jobs' next messages are written when it recovers (their checkpoints make up for gaps).
+      process.stderr.write(`evolab: could not store job results: ${(error as Error).message}\n`);
+      return;
+    }
     for (const event of events) this.emit(event);
   }
 

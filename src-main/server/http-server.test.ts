@@ -216,6 +216,9 @@ describe('AppApi over HTTP on a non-loopback address', () => {
       expect(page.status).toBe(200);
       const cookie = String(page.headers['set-cookie']).split(';')[0];
       expect((await raw(port, '/api/health', { headers: { cookie } })).status).toBe(200);
+      // A malformed cookie is no token, and does not take the server down.
+      expect((await raw(port, '/api/health', { headers: { cookie: 'evolab_token=%E0%A4%A' } })).status).toBe(401);
+      expect((await call(port, 'listExperiments', {}, { authorization: `Bearer ${token}` })).status).toBe(200);
 
       const refused = new WebSocket(`ws://127.0.0.1:${port}/api/events`);
       const status = await new Promise<number>((resolve) => refused.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('error', () => resolve(-1)));

@@ -72,6 +72,11 @@ export function serveStatic(root: string, request: IncomingMessage, response: Se
     'cache-control': 'no-cache',
   });
   if (request.method === 'HEAD') response.end();
-  else createReadStream(file).pipe(response);
+  else {
+    // A file that vanishes or cannot be read ends the response, not the server.
+    createReadStream(file)
+      .on('error', () => response.destroy())
+      .pipe(response);
+  }
   return true;
 }

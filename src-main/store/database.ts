@@ -76,10 +76,12 @@ function migrate(db: SqliteDatabase, from: number): void {
   for (const migration of MIGRATIONS) {
     if (migration.version <= from) continue;
     db.transaction(() => {
+      // Another process may have migrated since we looked: re-check under the write lock.
+      if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
       db.exec(migration.sql);
       if (migration.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${migration.version}`);
-    })();
+    }).immediate();
   }
 }
 

@@ -53,10 +53,12 @@ export class SqliteStore implements Store {
 
   transaction<T>(work: () => T): T {
     try {
-      return this.db.transaction(work)();
+      // IMMEDIATE: take the write lock up front, so a read-then-write transaction never fails
+      // half-way with SQLITE_BUSY_SNAPSHOT when another process wrote meanwhile.
+      return this.db.transaction(work).immediate();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === 'SQLITE_BUSY') throw new ApiError('database', `${this.path} is busy (another process holds a write lock); try again`);
+      if (code?.startsWith('SQLITE_BUSY')) throw new ApiError('database', `${this.path} is busy (another process holds a write lock); try again`);
       throw error;
     }
   }

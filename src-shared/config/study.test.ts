@@ -55,6 +55,17 @@ describe('study config', () => {
     );
   });
 
+  it('refuses population searches over what the inherited optimizer state fixes', () => {
+    const cmaes = { ...base, optimizer: { type: 'cmaes', sigma0: 0.5 } };
+    for (const path of ['optimizer.sigma0', 'optimizer.population']) {
+      expect(problems({ base: cmaes, space: { [path]: { type: 'uniform', low: 2, high: 9 } }, gpbt: { n: 8, t_max: 2, c: 2, T_g: 1 } })).toContain(
+        `${path}: GPBT/PBT members inherit optimizer state, which fixes this field`.replace(/^/, 'space.'),
+      );
+    }
+    // A tuning study may search them.
+    expect(problems({ base: cmaes, space: { 'optimizer.sigma0': { type: 'uniform', low: 0.1, high: 2 } }, tune: {} })).toEqual([]);
+  });
+
   it('names base config errors as base.<field>', () => {
     expect(problems({ base: { ...base, optimizer: { type: 'adam', lr: 0 } }, space: { 'optimizer.lr': { type: 'uniform', low: 0.1, high: 1 } } })).toEqual([
       'base.optimizer.lr: expected a positive number, got 0',

@@ -163,8 +163,12 @@ function representative(parameter: Parameter): unknown {
   return parameter.type === 'categorical' ? parameter.choices[0] : parameter.low;
 }
 
-/** Fields a study may not vary, because a run's shape or data would change under it. */
-const FIXED_FIELDS_FOR_POPULATIONS = ['model.', 'dataset.'];
+/**
+ * Fields a GPBT/PBT study may not vary: members copy weights (so the model and data stay) and
+ * optimizer state, which for CMA-ES carries the population size and step size, and is tied
+ * to the optimizer type and strategy variant.
+ */
+const FIXED_FIELDS_FOR_POPULATIONS = ['model.', 'dataset.', 'optimizer.type', 'optimizer.population', 'optimizer.sigma0', 'optimizer.variant', 'optimizer.model'];
 
 /**
  * Validates a study config. `loadBase` turns a `base` path into the parsed JSON of that file.
@@ -190,7 +194,9 @@ export function parseStudyConfig(value: unknown, loadBase: (path: string) => unk
       continue;
     }
     if ((study.gpbt !== undefined || study.pbt !== undefined) && FIXED_FIELDS_FOR_POPULATIONS.some((prefix) => path.startsWith(prefix))) {
-      problems.push(new UserInputError(where, 'GPBT/PBT members share weights, so the model and data set cannot vary'));
+      problems.push(
+        new UserInputError(where, path.startsWith('optimizer.') ? 'GPBT/PBT members inherit optimizer state, which fixes this field' : 'GPBT/PBT members share weights, so the model and data set cannot vary'),
+      );
       continue;
     }
     const parentPath = path.split('.').slice(0, -1).join('.');

@@ -1,0 +1,54 @@
+// The scheduler with a scripted JobHost, to drive races deterministically: job results that
+// arrive after another process (the CLI) cancelled the run are not written, and a job that
+// crashes after such a cancel does not turn the run into `failed`.
+import { describe, expect, it } from 'vitest';
+import { boot } from '../services/boot.ts';
+import type { JobHandle, JobHost, JobListener } from './job-host.ts';
+import type { StartJob } from './job-messages.ts';
+
+class ScriptedHost implements JobHost {
+  readonly jobs: { job: StartJob; listener: JobListener; killed: boolean }[] = [];
+
+  start(job: StartJob, listener: JobListener): JobHandle {
+    const entry = { job, listener, killed: false };
+    this.jobs.push(entry);
+    return {
+      pid: 4242,
+      kill: () => {
+        if (entry.killed) return;
+        entry.killed = true;
+        setImmediate(() => listener.onExit({ code: null, signal: 'SIGKILL', stderr: '' }));
+      },
+    };
+  }
+}
+
+const config = { dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 5 } };
+const metrics = { train_loss: 1, train_acc: 0.5, val_loss: 1, val_acc: 0.5, elapsed_s: 0.1, model_evals: 10, grad_evals: 5 };
+const final = { train_loss: 0.1, train_acc: 0.9, val_loss: 0.2, val_acc: 0.9, test_loss: 0.3, test_acc: 0.9 };
+
+describe('scheduler writes', () => {
+  it('drops job results for a run another process cancelled, and does not fail it when the job then dies', async () => {
+    const host = new ScriptedHost();
+    const services = boot({ databasePath: ':memory:', host, defaultSlots: 1 });
+    services.start();
+    await services.service.createExperiment({ config, runs: 2 });
+    const [first] = host.jobs;
+    expect(first.job.runId).toBe(1);
+    first.listener.onMessage({ type: 'epoch', epoch: 1, metrics, checkpoint: '{"epoch":1}' });
+    // The CLI cancels run 1 directly in the database (no scheduler involved).
+    services.store.transaction(() => services.store.runs.markCancelled(1, new Date().toISOString()));
+    first.listener.onMessage({ type: 'epoch', epoch: 2, metrics, checkpoint: '{"epoch":2}' });
+    first.listener.onMessage({ type: 'done', time: 1, final, modelEvals: 10, gradEvals: 5, epochsRun: 2, bestEpoch: 2, stoppedEarly: false });
+    first.listener.onExit({ code: 1, signal: null, stderr: 'crashed after the cancel' });
+    const run = services.store.runs.get(1);
+    expect(run?.status).toBe('cancelled');
+    expect(run?.final).toBeNull();
+    expect(services.store.checkpoints.latest(1)).toBeNull();
+    // Even the epoch sent before the cancel was still in the write batch: dropped with the rest.
+    expect(services.store.metrics.series(1, ['val_loss']).get('val_loss')?.epochs).toEqual([]);
+    // The queue moved on to run 2.
+    expect(host.jobs.map((j) => j.job.runId)).toEqual([1, 2]);
+    await services.shutdown();
+  });
+});
