@@ -61,7 +61,7 @@ export function registerServeCommand(program: Command): void {
       let recovered: number;
       try {
         recovered = services.start();
-        if (options.slots !== undefined) services.scheduler.setSlots(options.slots);
+        if (options.slots !== undefined) services.scheduler.overrideSlots(options.slots);
       } catch (error) {
         await services.shutdown();
         throw error;

@@ -1,6 +1,7 @@
 // Runs a study from the CLI: this process takes the database's queue (as `evolab serve`
-// does), so trials run as job processes in parallel slots; Ctrl-C stops the jobs (their runs
-// resume) and leaves the study resumable by running the same command again.
+// does), so trials run as job processes in parallel slots. Ctrl-C stops the jobs; a tuning
+// study resumes when the same command runs again (GPBT/PBT start a new study: see
+// study-common.ts abandonUnfinished).
 
 import { QueueExecutor } from '../hpo/queue-executor.ts';
 import type { TrialExecutor } from '../hpo/executor.ts';
@@ -29,7 +30,7 @@ export async function withQueue<T>(options: StudyRunOptions, work: (services: Se
   process.once('SIGTERM', stop);
   try {
     services.start();
-    if (options.slots !== undefined) services.scheduler.setSlots(options.slots);
+    if (options.slots !== undefined) services.scheduler.overrideSlots(options.slots);
     const parallel = services.scheduler.state().slots;
     const executor = new QueueExecutor(services.store, services.scheduler, services.service);
     return await Promise.race([work(services, executor, parallel), interrupted]);

@@ -23,7 +23,7 @@ import { RandomSampler } from './samplers/random.ts';
 import type { Sampler } from './samplers/sampler.ts';
 import { TpeSampler } from './samplers/tpe.ts';
 import { type Params, SearchSpace } from './space.ts';
-import { pool, type StudyRunOptions, studyHash } from './study-common.ts';
+import { abandonUnfinished, pool, type StudyRunOptions, studyHash } from './study-common.ts';
 
 export type PopulationOptions = StudyRunOptions;
 export type { Member } from './population-member.ts';
@@ -96,6 +96,8 @@ export async function runGpbt(options: PopulationOptions): Promise<PopulationRes
   const rng = new Rng(study.seed, 21);
   const base = { ...study.base, training: { ...study.base.training, early_stopping: null } };
   const p = parentCount(gpbt);
+  const abandoned = abandonUnfinished(store, 'gpbt', studyHash(study));
+  if (abandoned > 0) log(`marked ${abandoned} unfinished earlier run(s) of this study failed and cancelled their queued members (GPBT/PBT start over)`);
   const studyId = store.transaction(() =>
     store.studies.create({ name: options.name, kind: 'gpbt', config: study, configHash: studyHash(study), state: null, createdAt: new Date().toISOString() }),
   );

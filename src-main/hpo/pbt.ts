@@ -13,7 +13,7 @@ import type { PopulationOptions, PopulationResult } from './gpbt.ts';
 import { type Member, type PopulationContext, trainMember } from './population-member.ts';
 import { selectBest } from './gpbt.ts';
 import { fromInternal, internalRange, type ParamValue, type Params, SearchSpace, toInternal } from './space.ts';
-import { pool, studyHash } from './study-common.ts';
+import { abandonUnfinished, pool, studyHash } from './study-common.ts';
 
 /** Explore: resample or perturb each hyperparameter (categoricals: resample or keep). */
 export function explore(space: SearchSpace, params: Params, rng: Rng, resampleProbability: number, factors: readonly number[]): Params {
@@ -50,6 +50,8 @@ export async function runPbt(options: PopulationOptions): Promise<PopulationResu
   const space = new SearchSpace(study.space);
   const rng = new Rng(study.seed, 22);
   const base = { ...study.base, training: { ...study.base.training, early_stopping: null } };
+  const abandoned = abandonUnfinished(store, 'pbt', studyHash(study));
+  if (abandoned > 0) log(`marked ${abandoned} unfinished earlier run(s) of this study failed and cancelled their queued members (GPBT/PBT start over)`);
   const studyId = store.transaction(() =>
     store.studies.create({ name: options.name, kind: 'pbt', config: study, configHash: studyHash(study), state: null, createdAt: new Date().toISOString() }),
   );

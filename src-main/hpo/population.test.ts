@@ -10,6 +10,7 @@ import { openStore, type Store } from '../store/store.ts';
 import type { EpochValues, TrialExecutor, TrialOutcome, TrialSpec } from './executor.ts';
 import { childrenPerParent, lineageHistory, type Member, parentCount, runGpbt, selectBest } from './gpbt.ts';
 import { runPbt } from './pbt.ts';
+import { studyHash } from './study-common.ts';
 
 const base = { dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 100 } };
 const space = { 'optimizer.lr': { type: 'loguniform', low: 1e-4, high: 1 } };
@@ -112,6 +113,24 @@ describe('GPBT', () => {
       return [...rows].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     };
     expect(await summary(3)).toEqual(await summary(1));
+  });
+
+  it('abandons an unfinished earlier run of the same study and cancels its queued members', async () => {
+    const store = openStore(':memory:');
+    const study = gpbtStudy();
+    const now = new Date().toISOString();
+    const stale = store.transaction(() => {
+      const id = store.studies.create({ name: 'g', kind: 'gpbt', config: study, configHash: studyHash(study), state: null, createdAt: now });
+      const trial = store.studies.addTrial({ studyId: id, generation: 0, member: 0, params: { 'optimizer.lr': 0.01 }, samplerId: null, createdAt: now });
+      const experiment = store.experiments.insert({ name: 'g g0 m0', dataset: 'iris', config: study.base, tags: [], notes: '', createdAt: now });
+      const run = store.runs.insertOne(experiment, 1, 0, 2, true, now);
+      store.studies.updateTrial(trial.id, { runId: run });
+      return { id, run };
+    });
+    await runGpbt({ store, executor: new ScriptedExecutor(), study, name: 'g', parallel: 2 });
+    expect(store.studies.get(stale.id)?.status).toBe('failed');
+    expect(store.runs.get(stale.run)?.status).toBe('cancelled');
+    expect(store.studies.list().map((s) => s.status)).toEqual(['failed', 'done']);
   });
 
   it("starts each parent's first child from the parent's weights with the parent's hyperparameters and seed", async () => {

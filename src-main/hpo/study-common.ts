@@ -53,6 +53,33 @@ export function recordOutcome(store: Store, study: StudyConfig, trialId: number,
   return { status, value, testValue };
 }
 
+/**
+ * GPBT and PBT do not resume: an unfinished study of the same config (its process was
+ * stopped or killed) is marked failed and its runs still waiting in the queue are cancelled,
+ * so they do not train for nobody. Returns how many studies were abandoned.
+ */
+export function abandonUnfinished(store: Store, kind: 'gpbt' | 'pbt', hash: string): number {
+  let abandoned = 0;
+  for (let stale = store.studies.findResumable(kind, hash); stale !== null; stale = store.studies.findResumable(kind, hash)) {
+    const study = stale;
+    store.transaction(() => {
+      const now = new Date().toISOString();
+      for (const trial of store.studies.trials(study.id)) {
+        if (trial.status !== 'running') continue;
+        const run = trial.runId === null ? null : store.runs.get(trial.runId);
+        if (run !== null && (run.status === 'pending' || run.status === 'interrupted' || run.status === 'running')) {
+          store.runs.markCancelled(run.id, now);
+          store.checkpoints.deleteForRun(run.id);
+        }
+        store.studies.updateTrial(trial.id, { status: 'failed', finishedAt: now });
+      }
+      store.studies.update(study.id, { status: 'failed', finishedAt: now });
+    });
+    abandoned++;
+  }
+  return abandoned;
+}
+
 /** Runs tasks with at most `limit` at once; resolves with their results in order. */
 export async function pool<T>(tasks: readonly (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results = new Array<T>(tasks.length);

@@ -74,6 +74,8 @@ export class Scheduler {
   private running = false;
   private paused = false;
   private slots: number;
+  /** Slots for this process only (a --slots flag), over the saved setting. */
+  private slotsOverride: number | null = null;
 
   constructor(store: Store, options: SchedulerOptions) {
     this.store = store;
@@ -144,6 +146,14 @@ export class Scheduler {
     return this.active.get(runId)?.handle.pid;
   }
 
+  /** Slots for as long as this process runs the queue, without changing the saved setting. */
+  overrideSlots(slots: number): void {
+    this.slotsOverride = slots;
+    this.readSettings();
+    this.emit({ type: 'queue', paused: this.paused, slots: this.slots });
+    this.tick();
+  }
+
   /** Cancels a waiting or running run; a running one's process is killed at once. */
   cancel(runId: number): RunSummary {
     const run = this.store.runs.get(runId);
@@ -192,7 +202,7 @@ export class Scheduler {
   private readSettings(): void {
     const settings = this.store.settings.queue();
     this.paused = settings.paused;
-    this.slots = settings.slots ?? this.fallbackSlots;
+    this.slots = this.slotsOverride ?? settings.slots ?? this.fallbackSlots;
   }
 
   private poll(): void {
