@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
+import { registerEvaluateCommand } from './evaluate.ts';
 import { registerExportCommand } from './export.ts';
 import { registerPopulationCommands } from './gpbt.ts';
 import { registerQueueCommand } from './queue.ts';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerTuneCommand(program);
   registerPopulationCommands(program);
   registerStudyCommand(program);
+  registerEvaluateCommand(program);
   return program;
 }
 
