@@ -6,10 +6,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
+import { registerCompareCommand } from './compare.ts';
 import { registerEvaluateCommand } from './evaluate.ts';
 import { registerExportCommand } from './export.ts';
 import { registerPopulationCommands } from './gpbt.ts';
 import { registerQueueCommand } from './queue.ts';
+import { registerReportCommand } from './report.ts';
 import { registerRunCommand } from './run.ts';
 import { registerRunsCommand } from './runs.ts';
 import { Interrupted } from './study-runner.ts';
@@ -43,6 +45,8 @@ export function buildProgram(): Command {
   registerPopulationCommands(program);
   registerStudyCommand(program);
   registerEvaluateCommand(program);
+  registerCompareCommand(program);
+  registerReportCommand(program);
   return program;
 }
 

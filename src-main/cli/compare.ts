@@ -1,0 +1,37 @@
+// `evolab compare ID ID ... [--metric m ...] [--paired] [--json]`: the comparison tables of
+// experiments in the database (each experiment a row, labelled by its name), as `evaluate`
+// prints them for result folders.
+
+import { type Command, Option } from 'commander';
+import { compareGroups, DEFAULT_METRICS } from '../../src-shared/stats/comparison.ts';
+import { comparisonMarkdown } from '../report/comparison-markdown.ts';
+import { storedGroups } from '../report/stored-groups.ts';
+import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
+import { positiveInteger } from './options.ts';
+
+interface CompareOptions extends DatabaseOptions {
+  readonly metric?: string[];
+  readonly paired: boolean;
+  readonly json: boolean;
+}
+
+export function registerCompareCommand(program: Command): void {
+  program
+    .command('compare')
+    .description('compare experiments of the database: summaries and pairwise one-sided tests per data set and metric')
+    .argument('<experiment-ids...>', 'experiment ids (see evolab runs ls)')
+    .addOption(new Option('--metric <name...>', `metrics (default: ${DEFAULT_METRICS.join(', ')})`))
+    .option('--paired', 'match runs by index (seed) and use the Wilcoxon signed-rank test', false)
+    .option('--json', 'JSON with full-precision numbers', false)
+    .addOption(databaseOption())
+    .addHelpText('after', '\nExample:\n  evolab compare 3 4 5 6 --metric test_acc')
+    .action(async (ids: string[], options: CompareOptions) => {
+      const experimentIds = ids.map((id) => positiveInteger(id));
+      await withServices(options, async ({ store }) => {
+        const { groups } = storedGroups(store, experimentIds);
+        const tables = compareGroups(groups, { ...(options.metric !== undefined ? { metrics: options.metric } : {}), paired: options.paired });
+        if (options.json) process.stdout.write(`${JSON.stringify({ tables }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+        else process.stdout.write(`${tables.map(comparisonMarkdown).join('\n\n')}\n`);
+      });
+    });
+}

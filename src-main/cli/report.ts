@@ -1,0 +1,81 @@
+// `evolab report ID ... | --folder DIR  --pdf FILE --html FILE`: the comparison report of
+// experiments in the database (or of a folder of result files) as self-contained HTML and/or
+// A4 PDF (headless Chromium).
+
+import { writeFileSync } from 'node:fs';
+import { cpus, hostname, platform, totalmem } from 'node:os';
+import { type Command, Option } from 'commander';
+import { UserInputError } from '../../src-shared/config/errors.ts';
+import { DEFAULT_METRICS, type ResultGroup } from '../../src-shared/stats/comparison.ts';
+import { renderHtmlReport } from '../report/html-report.ts';
+import { htmlToPdf } from '../report/pdf.ts';
+import { describeProblem, readResultFolder } from '../report/read-results.ts';
+import { storedGroups } from '../report/stored-groups.ts';
+import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
+import { evolabVersion } from './main.ts';
+import { positiveInteger } from './options.ts';
+
+interface ReportOptions extends DatabaseOptions {
+  readonly folder?: string;
+  readonly pdf?: string;
+  readonly html?: string;
+  readonly title?: string;
+  readonly metric?: string[];
+  readonly paired: boolean;
+}
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description('comparison report (tables, boxplots, learning curves, configs) as HTML and/or PDF')
+    .argument('[experiment-ids...]', 'experiment ids of the database')
+    .option('--folder <dir>', 'a folder of <dataset>.<optimizer>.csv result files instead of experiments')
+    .option('--pdf <file>', 'write an A4 PDF (needs Chromium)')
+    .option('--html <file>', 'write the self-contained HTML')
+    .option('--title <text>', 'report title', 'Evolab comparison report')
+    .addOption(new Option('--metric <name...>', `metrics of the tables (default: ${DEFAULT_METRICS.join(', ')})`))
+    .option('--paired', 'match runs by index (seed) and use the Wilcoxon signed-rank test', false)
+    .addOption(databaseOption())
+    .addHelpText('after', '\nExamples:\n  evolab report 3 4 5 6 --pdf report.pdf --html report.html\n  evolab report --folder results/ --pdf report.pdf')
+    .action(async (ids: string[], options: ReportOptions) => {
+      if (options.pdf === undefined && options.html === undefined) throw new UserInputError('--pdf', 'give --pdf FILE and/or --html FILE');
+      if ((ids.length === 0) === (options.folder === undefined)) throw new UserInputError('experiment-ids', 'give experiment ids or --folder, not both or neither');
+      const started = performance.now();
+      let groups: ResultGroup[];
+      let configs = new Map<string, unknown>();
+      let backends: string[] = [];
+      if (options.folder !== undefined) {
+        const folder = readResultFolder(options.folder);
+        for (const problem of folder.problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
+        groups = folder.groups;
+      } else {
+        const stored = await withServices(options, async ({ store }) => storedGroups(store, ids.map((id) => positiveInteger(id))));
+        ({ groups, configs, backends } = stored);
+      }
+      if (groups.length === 0) throw new UserInputError(options.folder ?? 'experiment-ids', 'nothing to report');
+      const html = renderHtmlReport({
+        title: options.title ?? 'Evolab comparison report',
+        groups,
+        configs,
+        environment: {
+          evolab: evolabVersion(),
+          node: process.version,
+          machine: `${hostname()} (${platform()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB)`,
+          backends,
+          created: new Date().toISOString(),
+        },
+        ...(options.metric !== undefined ? { metrics: options.metric } : {}),
+        paired: options.paired,
+      });
+      const written: string[] = [];
+      if (options.html !== undefined) {
+        writeFileSync(options.html, html);
+        written.push(options.html);
+      }
+      if (options.pdf !== undefined) {
+        writeFileSync(options.pdf, await htmlToPdf(html));
+        written.push(options.pdf);
+      }
+      process.stdout.write(`wrote ${written.join(', ')} in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
+    });
+}
