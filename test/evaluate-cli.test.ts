@@ -102,6 +102,19 @@ describe('evolab evaluate', () => {
     expect(acc.rows.filter((r) => r.best).map((r) => r.optimizer)).toEqual(['adam', 'sgd']);
   });
 
+  it('matches runs by index with --paired (Wilcoxon signed-rank, as scipy.stats.wilcoxon)', () => {
+    const result = evolab(['evaluate', dir, '--json', '--paired', '--metric', 'test_acc', 'test_loss']);
+    const { tables } = JSON.parse(result.stdout) as { tables: ComparisonTable[] };
+    const [acc, loss] = tables;
+    expect(acc.test).toBe('wilcoxon');
+    // scipy 1.17.1: wilcoxon(adam, sgd, alternative='greater') -> 0.0625 (zero and ties: exact
+    // permutation over 2^n sign flips); wilcoxon(adam, cmaes, 'greater') -> 0.015625;
+    // wilcoxon(adam_loss, sgd_loss, alternative='less') -> 0.015625 (exact).
+    close(acc.pValues[0][2], 0.0625);
+    close(acc.pValues[0][1], 0.015625);
+    close(loss.pValues[0][2], 0.015625);
+  });
+
   it('prints Markdown by default, every metric of the files', () => {
     const result = evolab(['evaluate', dir]);
     expect(result.code).toBe(0);

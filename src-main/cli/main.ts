@@ -9,6 +9,7 @@ import { UserInputError } from '../../src-shared/config/errors.ts';
 import { registerCompareCommand } from './compare.ts';
 import { registerEvaluateCommand } from './evaluate.ts';
 import { registerExportCommand } from './export.ts';
+import { registerImportCommand } from './import.ts';
 import { registerPopulationCommands } from './gpbt.ts';
 import { registerQueueCommand } from './queue.ts';
 import { registerReportCommand } from './report.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerStudyCommand(program);
   registerEvaluateCommand(program);
   registerCompareCommand(program);
+  registerImportCommand(program);
   registerReportCommand(program);
   return program;
 }

@@ -28,7 +28,7 @@ export type QueuePlacement = 'top' | 'bottom' | { readonly before: number };
 export interface RunRepository {
   insertForExperiment(experimentId: number, runs: number, firstSeed: number, priority: number, maxEpochs: number, now: string): void;
   /** One run that keeps its final checkpoint if asked (HPO trials); returns its id. */
-  insertOne(experimentId: number, seed: number, priority: number, maxEpochs: number, keepCheckpoint: boolean, now: string): number;
+  insertOne(experimentId: number, seed: number, priority: number, maxEpochs: number, keepCheckpoint: boolean, now: string, runIndex?: number): number;
   get(id: number): RunSummary | null;
   list(query: ParsedRequest<'listRuns'>): RunPage;
   /** Waiting runs (pending, interrupted) in start order. */
@@ -135,14 +135,14 @@ export class SqliteRunRepository implements RunRepository {
     for (let i = 0; i < runs; i++) insert.run(experimentId, i, firstSeed + i, priority, last + i + 1, maxEpochs, now);
   }
 
-  insertOne(experimentId: number, seed: number, priority: number, maxEpochs: number, keepCheckpoint: boolean, now: string): number {
+  insertOne(experimentId: number, seed: number, priority: number, maxEpochs: number, keepCheckpoint: boolean, now: string, runIndex = 0): number {
     const last = (this.db.prepare('SELECT coalesce(max(queue_position), 0) AS p FROM runs').get() as { p: number }).p;
     const result = this.db
       .prepare(
         `INSERT INTO runs (experiment_id, run_index, seed, status, priority, queue_position, max_epochs, keep_checkpoint, queued_at)
-         VALUES (?, 0, ?, 'pending', ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
       )
-      .run(experimentId, seed, priority, last + 1, maxEpochs, keepCheckpoint ? 1 : 0, now);
+      .run(experimentId, runIndex, seed, priority, last + 1, maxEpochs, keepCheckpoint ? 1 : 0, now);
     return Number(result.lastInsertRowid);
   }
 

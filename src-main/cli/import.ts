@@ -1,0 +1,89 @@
+// `evolab import FOLDER --name NAME`: result files made elsewhere (or by `evolab run`) become
+// experiments of the database, one per `<dataset>.<optimizer>.csv`, tagged `imported` and
+// `import:NAME`, with their runs done, their final metrics, and their per-epoch metrics when
+// the `.epochs.csv` file is there. The config comes from `.meta.json` when present. Each file
+// is imported in one transaction; a malformed file is reported by file, line and column and
+// skipped whole, never half-imported.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { UserInputError } from '../../src-shared/config/errors.ts';
+import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+import type { ResultGroup } from '../../src-shared/stats/comparison.ts';
+import { describeProblem, readResultFolder } from '../report/read-results.ts';
+import type { Store } from '../store/store.ts';
+import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
+
+interface ImportOptions extends DatabaseOptions {
+  readonly name: string;
+}
+
+/** The validated config of a group's .meta.json, or null when there is none (or it is not valid). */
+function metaConfig(folder: string, group: ResultGroup): ReturnType<typeof parseExperimentConfig> | null {
+  const path = join(folder, group.source.replace(/\.csv$/, '.meta.json'));
+  if (!existsSync(path)) return null;
+  try {
+    return parseExperimentConfig((JSON.parse(readFileSync(path, 'utf8')) as { config?: unknown }).config);
+  } catch {
+    return null;
+  }
+}
+
+function importGroup(store: Store, folder: string, group: ResultGroup, name: string): number {
+  const now = new Date().toISOString();
+  const config = metaConfig(folder, group);
+  return store.transaction(() => {
+    // Imported experiments keep what is known; an unknown config is recorded as such.
+    const id = store.experiments.insert({
+      name: `${name}: ${group.dataset}.${group.optimizer}`,
+      dataset: group.dataset,
+      config: config ?? ({ imported: group.source, optimizer: { type: group.optimizer } } as unknown as ReturnType<typeof parseExperimentConfig>),
+      tags: ['imported', `import:${name}`],
+      notes: `imported from ${join(folder, group.source)} on ${now}${config === null ? ' (no .meta.json: config unknown)' : ''}`,
+      createdAt: now,
+    });
+    const runs = [...group.runs].sort((a, b) => a.index - b.index);
+    for (const run of runs) {
+      const runId = store.runs.insertOne(id, run.index, 0, 0, false, now, run.index);
+      const m = run.metrics;
+      const epochs = (group.epochs ?? []).filter((e) => e.run === run.index);
+      for (const e of epochs) store.metrics.insertEpoch(runId, e.epoch, e.metrics);
+      store.runs.markDone(
+        runId,
+        {
+          time: m.time,
+          final: { train_loss: m.train_loss, train_acc: m.train_acc, val_loss: m.val_loss, val_acc: m.val_acc, test_loss: m.test_loss, test_acc: m.test_acc },
+          modelEvals: m.model_evals,
+          gradEvals: 0,
+          epochsRun: epochs.length,
+          bestEpoch: 0,
+          stoppedEarly: false,
+        },
+        now,
+      );
+    }
+    return id;
+  });
+}
+
+export function registerImportCommand(program: Command): void {
+  program
+    .command('import')
+    .description('import a folder of <dataset>.<optimizer>.csv result files as experiments (one per file)')
+    .argument('<folder>', 'folder of result files')
+    .requiredOption('--name <name>', 'name of the imported group (experiments are tagged import:<name>)')
+    .addOption(databaseOption())
+    .addHelpText('after', '\nExample:\n  evolab import results/ --name "reference study"')
+    .action(async (folder: string, options: ImportOptions) => {
+      const { groups, problems } = readResultFolder(folder);
+      for (const problem of problems) process.stderr.write(`evolab: ${describeProblem(problem)} (not imported)\n`);
+      if (groups.length === 0) throw new UserInputError(folder, 'no valid result file to import');
+      await withServices(options, async ({ store }) => {
+        for (const group of groups) {
+          const id = importGroup(store, folder, group, options.name);
+          process.stdout.write(`experiment ${id}: ${group.source} (${group.runs.length} runs${group.epochs !== null ? ', per-epoch metrics' : ''})\n`);
+        }
+      });
+    });
+}
