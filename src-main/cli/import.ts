@@ -5,13 +5,12 @@
 // is imported in one transaction; a malformed file is reported by file, line and column and
 // skipped whole, never half-imported.
 
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
 import type { ResultGroup } from '../../src-shared/stats/comparison.ts';
-import { describeProblem, readResultFolder } from '../report/read-results.ts';
+import { describeProblem, readResultFolder, readResultMeta } from '../report/read-results.ts';
 import type { Store } from '../store/store.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 
@@ -21,10 +20,10 @@ interface ImportOptions extends DatabaseOptions {
 
 /** The validated config of a group's .meta.json, or null when there is none (or it is not valid). */
 function metaConfig(folder: string, group: ResultGroup): ReturnType<typeof parseExperimentConfig> | null {
-  const path = join(folder, group.source.replace(/\.csv$/, '.meta.json'));
-  if (!existsSync(path)) return null;
+  const meta = readResultMeta(folder, group);
+  if (meta === null) return null;
   try {
-    return parseExperimentConfig((JSON.parse(readFileSync(path, 'utf8')) as { config?: unknown }).config);
+    return parseExperimentConfig(meta.config);
   } catch {
     return null;
   }

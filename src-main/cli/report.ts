@@ -9,7 +9,7 @@ import { UserInputError } from '../../src-shared/config/errors.ts';
 import { DEFAULT_METRICS, type ResultGroup } from '../../src-shared/stats/comparison.ts';
 import { renderHtmlReport } from '../report/html-report.ts';
 import { htmlToPdf } from '../report/pdf.ts';
-import { describeProblem, readResultFolder } from '../report/read-results.ts';
+import { describeProblem, readResultFolder, readResultMeta } from '../report/read-results.ts';
 import { storedGroups } from '../report/stored-groups.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { evolabVersion } from './main.ts';
@@ -48,6 +48,14 @@ export function registerReportCommand(program: Command): void {
         const folder = readResultFolder(options.folder);
         for (const problem of folder.problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
         groups = folder.groups;
+        const seen = new Set<string>();
+        for (const group of groups) {
+          const meta = readResultMeta(options.folder, group);
+          if (meta === null) continue;
+          configs.set(group.source, meta.config);
+          for (const backend of meta.backends) seen.add(backend);
+        }
+        backends = [...seen];
       } else {
         const stored = await withServices(options, async ({ store }) => storedGroups(store, ids.map((id) => positiveInteger(id))));
         ({ groups, configs, backends } = stored);

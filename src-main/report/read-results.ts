@@ -128,6 +128,25 @@ export function readResultFolder(folder: string): ResultFolder {
   return { groups, problems };
 }
 
+/** What a group's `.meta.json` says (written by `evolab run`), when it is there and readable. */
+export interface ResultMeta {
+  /** The experiment config as written (not re-validated). */
+  readonly config: unknown;
+  readonly backends: string[];
+}
+
+export function readResultMeta(folder: string, group: ResultGroup): ResultMeta | null {
+  const path = join(folder, group.source.replace(/\.csv$/, '.meta.json'));
+  if (!existsSync(path)) return null;
+  try {
+    const meta = JSON.parse(readFileSync(path, 'utf8')) as { config?: unknown; runs?: { backend?: unknown }[] };
+    const backends = [...new Set((meta.runs ?? []).map((r) => r.backend).filter((b): b is string => typeof b === 'string'))];
+    return { config: meta.config ?? null, backends };
+  } catch {
+    return null;
+  }
+}
+
 export function describeProblem(p: ResultProblem): string {
   const where = [p.file, p.line !== undefined ? `line ${p.line}` : null, p.column !== undefined ? `column "${p.column}"` : null].filter((x) => x !== null).join(', ');
   return `${where}: ${p.problem}`;
