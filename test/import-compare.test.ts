@@ -76,5 +76,8 @@ describe('evolab import, compare and report', () => {
     const nothing = evolab(['import', empty, '--name', 'x', '--db', db]);
     expect(nothing.code).toBe(2);
     expect(nothing.stderr).toMatch(/no valid result file to import/);
+    const exported = evolab(['export', '1', '--out', join(dir, 'out'), '--db', db]);
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toMatch(/experiment 1 has no experiment config \(imported from result files without \.meta\.json\)/);
   });
 });

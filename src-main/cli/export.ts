@@ -67,7 +67,12 @@ export function registerExportCommand(program: Command): void {
         const runs = (await service.listRuns({ experimentId, limit: 10_000 })).items;
         const done = runs.filter((r) => r.status === 'done');
         if (done.length === 0) throw new ApiError('conflict', `experiment ${experimentId} has no done runs yet`, 'experiment-id');
-        const config = parseExperimentConfig(experiment.config);
+        let config;
+        try {
+          config = parseExperimentConfig(experiment.config);
+        } catch {
+          throw new ApiError('conflict', `experiment ${experimentId} has no experiment config (imported from result files without .meta.json)`, 'experiment-id');
+        }
         const stem = `${experiment.dataset}.${config.optimizer.type}`;
         const files = writeResultFiles(resolve(options.out), stem, config, done.map((r) => storedRunResult(store, r)), evolabVersion());
         if (done.length < runs.length) process.stderr.write(`evolab: note: ${runs.length - done.length} run(s) not done were left out\n`);
