@@ -3,18 +3,9 @@
 // than column" (significant ones in bold), with the test used and any notes.
 
 import type { ComparisonTable } from '../../src-shared/stats/comparison.ts';
+import { formatPValue, formatStat as number } from './format.ts';
 
-function number(value: number | null | undefined, digits = 4): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
-  if (value !== 0 && (Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3)) return value.toExponential(2);
-  return value.toFixed(digits);
-}
-
-function pValue(p: number | null, alpha: number): string {
-  if (p === null) return '–';
-  const text = p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
-  return p < alpha ? `**${text}**` : text;
-}
+const pValue = (p: number | null, alpha: number): string => formatPValue(p, alpha, (text) => `**${text}**`);
 
 export function comparisonMarkdown(table: ComparisonTable): string {
   const test = table.test === 'wilcoxon' ? 'Wilcoxon signed-rank over runs matched by index' : 'Mann-Whitney U';

@@ -8,6 +8,9 @@ import type { ComparisonTable, ResultGroup } from '../../src-shared/stats/compar
 import { compareGroups } from '../../src-shared/stats/comparison.ts';
 import { aggregateCurve } from '../../src-shared/stats/curves.ts';
 import { boxplotSvg, curvesSvg } from './charts.ts';
+import { formatStat as formatNumber, formatPValue } from './format.ts';
+
+const formatP = (p: number | null, alpha: number): string => formatPValue(p, alpha, (text) => `<b>${text}</b>`);
 
 export interface ReportEnvironment {
   readonly evolab: string;
@@ -32,18 +35,6 @@ const CURVE_METRICS = ['val_loss', 'val_acc', 'train_loss'];
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
-
-function formatNumber(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return 'n/a';
-  if (value !== 0 && (Math.abs(value) >= 1e5 || Math.abs(value) < 1e-3)) return value.toExponential(2);
-  return value.toFixed(4);
-}
-
-function formatP(p: number | null, alpha: number): string {
-  if (p === null) return '–';
-  const text = p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
-  return p < alpha ? `<b>${text}</b>` : text;
 }
 
 function tableHtml(table: ComparisonTable): string {
