@@ -14,7 +14,18 @@ import type { JobMessage, StartJob } from './job-messages.ts';
 
 const parentAtStart = process.ppid;
 
+/** In an Electron utilityProcess the channel is process.parentPort instead of process.send. */
+interface ParentPort {
+  on(event: 'message', listener: (message: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+
 function send(message: JobMessage): Promise<void> {
+  if (parentPort !== undefined) {
+    parentPort.postMessage(message);
+    return Promise.resolve();
+  }
   return new Promise((resolve, reject) => {
     if (process.send === undefined || !process.connected) {
       reject(new Error('no connection to the Evolab service'));
@@ -25,7 +36,7 @@ function send(message: JobMessage): Promise<void> {
 }
 
 function orphaned(): boolean {
-  return process.ppid !== parentAtStart || !process.connected;
+  return process.ppid !== parentAtStart || (parentPort === undefined && !process.connected);
 }
 
 function nullIfNaN(value: number): number | null {
@@ -80,8 +91,7 @@ async function runJob(job: StartJob): Promise<void> {
   });
 }
 
-process.on('disconnect', () => process.exit(3));
-process.once('message', (job: StartJob) => {
+function start(job: StartJob): void {
   runJob(job).then(
     () => process.exit(0),
     async (error: unknown) => {
@@ -93,4 +103,17 @@ process.once('message', (job: StartJob) => {
       }
     },
   );
-});
+}
+
+if (parentPort !== undefined) {
+  let started = false;
+  parentPort.on('message', ({ data }) => {
+    if (!started) {
+      started = true;
+      start(data as StartJob);
+    }
+  });
+} else {
+  process.on('disconnect', () => process.exit(3));
+  process.once('message', (job: StartJob) => start(job));
+}

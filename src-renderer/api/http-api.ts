@@ -1,0 +1,52 @@
+// The AppApi in web mode: every method is a POST to /api/<method> of the server that served
+// this page, events come over the /api/events WebSocket (reconnecting when the server comes
+// back). Errors come back as ApiErrors, so views can show them beside the field at fault.
+
+import { API_REQUESTS, type ApiMethod, type AppApi, type AppEvent } from '../../src-shared/api.ts';
+import { ApiError, type ApiErrorBody } from '../../src-shared/api-errors.ts';
+
+async function call(method: ApiMethod, request: unknown): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(`api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request ?? {}) });
+  } catch {
+    throw new ApiError('internal', 'the Evolab server cannot be reached (is `evolab serve` still running?)');
+  }
+  const body = (await response.json().catch(() => null)) as { result?: unknown; error?: ApiErrorBody } | null;
+  if (body?.error !== undefined) throw new ApiError(body.error.code, body.error.message, body.error.field, body.error.problems ?? []);
+  if (!response.ok || body === null) throw new ApiError('internal', `the server answered ${response.status}`);
+  return body.result;
+}
+
+export function createHttpApi(): AppApi {
+  const listeners = new Set<(event: AppEvent) => void>();
+  let socket: WebSocket | null = null;
+  const connect = (): void => {
+    const url = new URL('api/events', window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    socket = new WebSocket(url);
+    socket.onmessage = (message) => {
+      const event = JSON.parse(String(message.data)) as AppEvent | { type: 'hello' };
+      if (event.type === 'hello') return;
+      for (const listener of listeners) listener(event);
+    };
+    socket.onclose = () => {
+      socket = null;
+      if (listeners.size > 0) setTimeout(connect, 1000);
+    };
+  };
+  const methods = Object.fromEntries(Object.keys(API_REQUESTS).map((method) => [method, (request: unknown) => call(method as ApiMethod, request)]));
+  return {
+    ...(methods as Omit<AppApi, 'subscribe'>),
+    subscribe(listener) {
+      listeners.add(listener);
+      if (socket === null) connect();
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** The desktop app's bridge when present, else HTTP. */
+export function createApi(): AppApi {
+  return window.evolab ?? createHttpApi();
+}
