@@ -71,6 +71,7 @@ describe('evolab queue / runs / export', () => {
       [['queue', 'move', '2', '--before', '77', '--db', db], /run 77 does not exist/],
       [['export', '1', '--out', join(dir, 'out'), '--db', db], /experiment 1 has no done runs yet/],
       [['runs', 'ls', '--status', 'sleeping', '--db', db], /argument 'sleeping' is invalid/],
+      [['serve', '--renderer', join(dir, 'no-such-ui'), '--port', '0', '--db', db], /--renderer: .*no-such-ui is not a folder/],
     ];
     for (const [args, message] of cases) {
       const result = evolab(args);

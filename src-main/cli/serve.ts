@@ -37,6 +37,10 @@ export function registerServeCommand(program: Command): void {
     .option('-q, --quiet', 'do not log run status changes', false)
     .addOption(databaseOption())
     .action(async (options: ServeOptions) => {
+      // Checked before anything touches the database.
+      if (options.renderer !== undefined && !(existsSync(options.renderer) && statSync(options.renderer).isDirectory())) {
+        throw new UserInputError('--renderer', `${options.renderer} is not a folder`);
+      }
       // Listen for Ctrl-C / SIGTERM from the start, so a stop during start-up is still graceful.
       const stopRequested = new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
@@ -65,9 +69,6 @@ export function registerServeCommand(program: Command): void {
       } catch (error) {
         await services.shutdown();
         throw error;
-      }
-      if (options.renderer !== undefined && !(existsSync(options.renderer) && statSync(options.renderer).isDirectory())) {
-        throw new UserInputError('--renderer', `${options.renderer} is not a folder`);
       }
       const rendererDir = options.renderer ?? (existsSync(BUILT_RENDERER) ? BUILT_RENDERER : null);
       let server;
