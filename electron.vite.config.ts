@@ -9,7 +9,14 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: resolve(import.meta.dirname, 'src-main/app/main.ts') },
+      // The job program is a second entry: utilityProcess.fork needs it as a built file
+      // beside main.js (out/main/job-entry.js).
+      rollupOptions: {
+        input: {
+          main: resolve(import.meta.dirname, 'src-main/app/main.ts'),
+          'job-entry': resolve(import.meta.dirname, 'src-main/queue/job-entry.ts'),
+        },
+      },
     },
   },
   preload: {

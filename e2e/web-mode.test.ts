@@ -71,7 +71,7 @@ describe.skipIf(chromiumPath === null || !built)('web mode in headless Chromium'
   });
 
   it('shows the queue with live progress and cancels the running and the waiting run', async () => {
-    await page.click('button[data-view="queue"]');
+    await page.click('a[data-view="queue"]');
     const running = page.getByTestId('running-table').locator('tbody tr', { hasText: 'to cancel' });
     await running.first().waitFor();
     // Progress moves while we watch.

@@ -4,8 +4,11 @@
 // use these same schemas); answers are plain JSON; errors are ApiErrors (api-errors.ts).
 
 import { z } from 'zod';
+import type { ApiMethod } from './api-methods.ts';
 import { fromZodError } from './config/errors.ts';
 import { choice, fallbackMessage, integerField, numberField } from './config/fields.ts';
+import type { ComparisonTable } from './stats/comparison.ts';
+import type { CurvePoint } from './stats/curves.ts';
 
 export const RUN_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -156,6 +159,78 @@ export interface StudyDetail extends StudySummary {
   readonly edges: readonly { readonly childId: number; readonly parentId: number; readonly kind: 'weights' | 'hparams' }[];
 }
 
+/** An experiment config shipped in resources/configs, a starting point for new experiments. */
+export interface ShippedConfig {
+  readonly file: string;
+  readonly config: unknown;
+}
+
+/** Where the service runs and what it can compute with. */
+export interface EnvironmentInfo {
+  readonly evolab: string;
+  readonly node: string;
+  readonly platform: string;
+  readonly machine: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  /** Whether the optional GPU package (@tensorflow/tfjs-node-gpu) is installed. */
+  readonly gpuPackage: boolean;
+  /** What "auto" runs on here, in words (e.g. "CPU (js), GPU package not installed"). */
+  readonly defaultBackend: string;
+  readonly databasePath: string;
+}
+
+/** One metric of an experiment across its runs: the mean per epoch with a 95% band. */
+export interface AggregatedCurve {
+  readonly name: EpochMetricName;
+  readonly points: readonly CurvePoint[];
+}
+
+export interface ExperimentCurves {
+  readonly experimentId: number;
+  /** Runs that contributed (those with stored epochs). */
+  readonly runs: number;
+  readonly curves: readonly AggregatedCurve[];
+}
+
+/** Per-trial values of one metric (a study's intermediate values). */
+export interface StudyCurves {
+  readonly studyId: number;
+  readonly metric: EpochMetricName;
+  readonly trials: readonly { readonly trialId: number; readonly runId: number; readonly points: readonly (readonly [number, number | null])[] }[];
+}
+
+/** One compared group (an experiment). */
+export interface ComparedGroup {
+  readonly experimentId: number;
+  readonly label: string;
+  readonly dataset: string;
+  readonly runs: number;
+}
+
+export interface Comparison {
+  readonly groups: readonly ComparedGroup[];
+  readonly tables: readonly ComparisonTable[];
+  /** Final values per group, for boxplots: one entry per data set and metric. */
+  readonly finals: readonly { readonly dataset: string; readonly metric: string; readonly series: readonly { readonly name: string; readonly values: readonly number[] }[] }[];
+  /** Aggregated learning curves per group: one entry per data set and metric. */
+  readonly curves: readonly { readonly dataset: string; readonly metric: string; readonly series: readonly { readonly name: string; readonly points: readonly CurvePoint[] }[] }[];
+}
+
+export interface ImportSummary {
+  readonly experiments: readonly ExperimentSummary[];
+  /** Files left out, each with file, line and column where known. */
+  readonly problems: readonly string[];
+}
+
+/** A generated file, base64 so that it travels in JSON over HTTP and IPC alike. */
+export interface GeneratedFile {
+  readonly fileName: string;
+  readonly mimeType: string;
+  readonly base64: string;
+  readonly bytes: number;
+}
+
 export type AppEvent =
   | { readonly type: 'run-progress'; readonly progress: RunProgress }
   | { readonly type: 'run-status'; readonly run: RunSummary }
@@ -253,6 +328,46 @@ export const emptyRequest = z.strictObject({});
 
 export const studyIdRequest = z.strictObject({ id: id() });
 
+const maxPoints = integerField(3).max(100_000, { error: 'expected an integer <= 100000' });
+
+export const experimentCurvesRequest = z.strictObject({
+  id: id(),
+  names: z.array(choice(EPOCH_METRICS)).optional(),
+  maxPoints: maxPoints.optional(),
+});
+
+export const studyCurvesRequest = z.strictObject({
+  id: id(),
+  /** Defaults to the study's objective metric when it is an epoch metric, else val_loss. */
+  metric: choice(EPOCH_METRICS).optional(),
+  maxPoints: maxPoints.default(200),
+});
+
+const experimentIds = z
+  .array(id(), { error: 'expected a list of experiment ids' })
+  .min(1, { error: 'choose at least one experiment' })
+  .max(50, { error: 'at most 50 experiments' });
+const compareOptions = {
+  metrics: z.array(choice(FINAL_METRICS)).min(1, { error: 'choose at least one metric' }).optional(),
+  /** Match runs by index and use the Wilcoxon signed-rank test. */
+  paired: z.boolean({ error: 'expected true or false' }).default(false),
+};
+
+export const compareRequest = z.strictObject({ experimentIds, ...compareOptions });
+
+export const exportReportRequest = z.strictObject({
+  experimentIds,
+  ...compareOptions,
+  title: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a title cannot be empty' }).max(200).default('Evolab comparison report'),
+  format: choice(['pdf', 'html']).default('pdf'),
+});
+
+export const importResultsRequest = z.strictObject({
+  /** A folder on the machine running the service. */
+  folder: z.string({ error: 'expected a folder path' }).trim().min(1, { error: 'give a folder' }).max(4096),
+  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200),
+});
+
 /** Every AppApi method and the schema of its request. */
 export const API_REQUESTS = {
   listExperiments: listExperimentsRequest,
@@ -270,9 +385,16 @@ export const API_REQUESTS = {
   setSlots: setSlotsRequest,
   listStudies: emptyRequest,
   getStudy: studyIdRequest,
-} as const;
+  getStudyCurves: studyCurvesRequest,
+  getExperimentCurves: experimentCurvesRequest,
+  listConfigs: emptyRequest,
+  getEnvironment: emptyRequest,
+  compareExperiments: compareRequest,
+  exportReport: exportReportRequest,
+  importResults: importResultsRequest,
+} as const satisfies Record<ApiMethod, z.ZodType>;
 
-export type ApiMethod = keyof typeof API_REQUESTS;
+export type { ApiMethod };
 export type ApiRequest<M extends ApiMethod> = z.input<(typeof API_REQUESTS)[M]>;
 export type ParsedRequest<M extends ApiMethod> = z.output<(typeof API_REQUESTS)[M]>;
 
@@ -292,6 +414,13 @@ export interface ApiResponses {
   setSlots: QueueState;
   listStudies: readonly StudySummary[];
   getStudy: StudyDetail;
+  getStudyCurves: StudyCurves;
+  getExperimentCurves: ExperimentCurves;
+  listConfigs: readonly ShippedConfig[];
+  getEnvironment: EnvironmentInfo;
+  compareExperiments: Comparison;
+  exportReport: GeneratedFile;
+  importResults: ImportSummary;
 }
 
 /** The contract: one async method per entry of API_REQUESTS, plus the event subscription. */

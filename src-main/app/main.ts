@@ -3,9 +3,11 @@
 // request validated by the service), the queue run in utilityProcess jobs, the database in the
 // user-data folder, and a single-instance lock. Electron-only: no test loads this file.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
-import { API_REQUESTS, type ApiMethod } from '../../src-shared/api.ts';
+import { API_METHODS } from '../../src-shared/api-methods.ts';
 import { toApiError } from '../../src-shared/api-errors.ts';
 import { boot, type Services } from '../services/boot.ts';
 import { UtilityJobHost } from './utility-job-host.ts';
@@ -13,6 +15,21 @@ import { UtilityJobHost } from './utility-job-host.ts';
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
 
 let services: Services | null = null;
+
+/** Report PDFs by Chromium's own printToPDF: the report HTML in a hidden, script-less window. */
+async function printToPdf(html: string): Promise<Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), 'evolab-report-'));
+  const file = join(dir, 'report.html');
+  writeFileSync(file, html);
+  const window = new BrowserWindow({ show: false, webPreferences: { sandbox: true, contextIsolation: true, javascript: false } });
+  try {
+    await window.loadFile(file);
+    return await window.webContents.printToPDF({ pageSize: 'A4', printBackground: true, preferCSSPageSize: true });
+  } finally {
+    window.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -33,10 +50,10 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
     });
-    services = boot({ databasePath: join(app.getPath('userData'), 'evolab.db'), host: new UtilityJobHost() });
+    services = boot({ databasePath: join(app.getPath('userData'), 'evolab.db'), host: new UtilityJobHost(), renderPdf: printToPdf });
     services.start();
     const api = services.service;
-    for (const method of Object.keys(API_REQUESTS) as ApiMethod[]) {
+    for (const method of API_METHODS) {
       ipcMain.handle(`evolab:${method}`, async (_event, request: unknown) => {
         try {
           return { result: await (api[method] as (r: unknown) => Promise<unknown>).call(api, request) };

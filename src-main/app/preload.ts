@@ -3,11 +3,12 @@
 // CommonJS because sandboxed preloads cannot be ES modules.
 
 import { contextBridge, ipcRenderer } from 'electron';
-import { API_REQUESTS, type AppEvent } from '../../src-shared/api.ts';
+import type { AppEvent } from '../../src-shared/api.ts';
+import { API_METHODS } from '../../src-shared/api-methods.ts';
 import { ApiError, type ApiErrorBody } from '../../src-shared/api-errors.ts';
 
 const bridge: Record<string, unknown> = {};
-for (const method of Object.keys(API_REQUESTS)) {
+for (const method of API_METHODS) {
   bridge[method] = async (request: unknown): Promise<unknown> => {
     const answer = (await ipcRenderer.invoke(`evolab:${method}`, request)) as { result?: unknown; error?: ApiErrorBody };
     if (answer.error !== undefined) throw new ApiError(answer.error.code, answer.error.message, answer.error.field, answer.error.problems ?? []);

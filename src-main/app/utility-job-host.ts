@@ -1,12 +1,13 @@
 // JobHost over Electron's utilityProcess: the desktop app's job processes, carrying the same
 // messages as the Node child_process adapter (queue/fork-job-host.ts). Electron-only.
 
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { utilityProcess } from 'electron';
 import type { JobHandle, JobHost, JobListener } from '../queue/job-host.ts';
 import { jobMessageSchema, type StartJob } from '../queue/job-messages.ts';
 
-const JOB_ENTRY = fileURLToPath(new URL('../../src-main/queue/job-entry.ts', import.meta.url));
+/** Built by electron-vite as a second main-process entry (electron.vite.config.ts). */
+const JOB_ENTRY = join(import.meta.dirname, 'job-entry.js');
 const STDERR_KEEP = 4000;
 
 export class UtilityJobHost implements JobHost {

@@ -5,65 +5,14 @@
 // is imported in one transaction; a malformed file is reported by file, line and column and
 // skipped whole, never half-imported.
 
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UserInputError } from '../../src-shared/config/errors.ts';
-import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
-import type { ResultGroup } from '../../src-shared/stats/comparison.ts';
-import { describeProblem, readResultFolder, readResultMeta } from '../report/read-results.ts';
-import type { Store } from '../store/store.ts';
+import { importGroup } from '../report/import-results.ts';
+import { describeProblem, readResultFolder } from '../report/read-results.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 
 interface ImportOptions extends DatabaseOptions {
   readonly name: string;
-}
-
-/** The validated config of a group's .meta.json, or null when there is none (or it is not valid). */
-function metaConfig(folder: string, group: ResultGroup): ReturnType<typeof parseExperimentConfig> | null {
-  const meta = readResultMeta(folder, group);
-  if (meta === null) return null;
-  try {
-    return parseExperimentConfig(meta.config);
-  } catch {
-    return null;
-  }
-}
-
-function importGroup(store: Store, folder: string, group: ResultGroup, name: string): number {
-  const now = new Date().toISOString();
-  const config = metaConfig(folder, group);
-  return store.transaction(() => {
-    // Imported experiments keep what is known; an unknown config is recorded as such.
-    const id = store.experiments.insert({
-      name: `${name}: ${group.dataset}.${group.optimizer}`,
-      dataset: group.dataset,
-      config: config ?? ({ imported: group.source, optimizer: { type: group.optimizer } } as unknown as ReturnType<typeof parseExperimentConfig>),
-      tags: ['imported', `import:${name}`],
-      notes: `imported from ${join(folder, group.source)} on ${now}${config === null ? ' (no .meta.json: config unknown)' : ''}`,
-      createdAt: now,
-    });
-    const runs = [...group.runs].sort((a, b) => a.index - b.index);
-    for (const run of runs) {
-      const runId = store.runs.insertOne(id, run.index, 0, 0, false, now, run.index);
-      const m = run.metrics;
-      const epochs = (group.epochs ?? []).filter((e) => e.run === run.index);
-      for (const e of epochs) store.metrics.insertEpoch(runId, e.epoch, e.metrics);
-      store.runs.markDone(
-        runId,
-        {
-          time: m.time,
-          final: { train_loss: m.train_loss, train_acc: m.train_acc, val_loss: m.val_loss, val_acc: m.val_acc, test_loss: m.test_loss, test_acc: m.test_acc },
-          modelEvals: m.model_evals,
-          gradEvals: 0,
-          epochsRun: epochs.length,
-          bestEpoch: 0,
-          stoppedEarly: false,
-        },
-        now,
-      );
-    }
-    return id;
-  });
 }
 
 export function registerImportCommand(program: Command): void {

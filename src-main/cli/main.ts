@@ -2,8 +2,8 @@
 // User errors (bad flags, configs, data) print one line and exit with code 2; nothing else
 // is printed and nothing is written. Other failures exit 1 (stack trace with EVOLAB_DEBUG=1).
 
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { evolabVersion } from '../services/environment.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { registerCompareCommand } from './compare.ts';
@@ -22,10 +22,7 @@ import { registerTuneCommand } from './tune.ts';
 
 export const EXIT_USER_ERROR = 2;
 
-export function evolabVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+export { evolabVersion };
 
 export function buildProgram(): Command {
   const program = new Command('evolab')

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { boot } from '../services/boot.ts';
 import { isLoopback, startHttpServer } from '../server/http-server.ts';
 import { databaseOption, databasePath, type DatabaseOptions } from './database-option.ts';
+import { htmlToPdf } from '../report/pdf.ts';
 import { evolabVersion } from './main.ts';
 import { nonNegativeInteger, positiveInteger } from './options.ts';
 
@@ -47,7 +48,7 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGTERM', () => resolve());
       });
       const token = options.token ?? (isLoopback(options.host) ? null : randomBytes(24).toString('base64url'));
-      const services = boot({ databasePath: databasePath(options) });
+      const services = boot({ databasePath: databasePath(options), renderPdf: htmlToPdf });
       const log = (line: string): void => {
         process.stdout.write(`${line}\n`);
       };

@@ -6,7 +6,7 @@
 
 import type { ComparisonTable, ResultGroup } from '../../src-shared/stats/comparison.ts';
 import { compareGroups } from '../../src-shared/stats/comparison.ts';
-import { aggregateCurve } from '../../src-shared/stats/curves.ts';
+import { groupCurves } from '../../src-shared/stats/group-curves.ts';
 import { boxplotSvg, curvesSvg } from './charts.ts';
 import { formatStat as formatNumber, formatPValue } from './format.ts';
 
@@ -30,8 +30,9 @@ export interface ReportInput {
   readonly paired?: boolean;
 }
 
-const BOXPLOT_METRICS = ['test_acc', 'test_loss', 'time', 'model_evals'];
-const CURVE_METRICS = ['val_loss', 'val_acc', 'train_loss'];
+/** Metrics drawn as boxplots and as learning curves (the UI's comparison view draws the same). */
+export const BOXPLOT_METRICS = ['test_acc', 'test_loss', 'time', 'model_evals'];
+export const CURVE_METRICS = ['val_loss', 'val_acc', 'train_loss'];
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -64,20 +65,6 @@ function tableHtml(table: ComparisonTable): string {
 ${notes}</section>`;
 }
 
-function curvesFor(groups: readonly ResultGroup[], metric: string): { name: string; points: ReturnType<typeof aggregateCurve> }[] {
-  return groups
-    .filter((g) => g.epochs !== null && g.epochs.some((e) => e.metrics[metric] !== undefined))
-    .map((g) => {
-      const byRun = new Map<number, [number, number][]>();
-      for (const e of g.epochs ?? []) {
-        const value = e.metrics[metric];
-        if (value === undefined) continue;
-        byRun.set(e.run, [...(byRun.get(e.run) ?? []), [e.epoch, value]]);
-      }
-      return { name: g.optimizer, points: aggregateCurve([...byRun.values()]) };
-    });
-}
-
 export function renderHtmlReport(input: ReportInput): string {
   const tables = compareGroups(input.groups, { ...(input.metrics !== undefined ? { metrics: input.metrics } : {}), paired: input.paired ?? false });
   const datasets = [...new Set(input.groups.map((g) => g.dataset))].sort();
@@ -86,7 +73,7 @@ export function renderHtmlReport(input: ReportInput): string {
     const boxes = BOXPLOT_METRICS.filter((m) => groups.some((g) => g.runs.some((r) => r.metrics[m] !== undefined))).map(
       (metric) => `<figure class="keep">${boxplotSvg(`${dataset}: ${metric}`, groups.map((g) => ({ name: g.optimizer, values: g.runs.map((r) => r.metrics[metric] ?? Number.NaN) })))}</figure>`,
     );
-    const curves = CURVE_METRICS.map((metric) => ({ metric, series: curvesFor(groups, metric) }))
+    const curves = CURVE_METRICS.map((metric) => ({ metric, series: groupCurves(groups, metric) }))
       .filter((c) => c.series.length > 0)
       .map((c) => `<figure class="keep">${curvesSvg(`${dataset}: ${c.metric} per epoch (mean, 95% band)`, c.series)}</figure>`);
     return `<h2>${escape(dataset)}</h2>

@@ -2,13 +2,16 @@
 // reads and writes through the store, controls the queue through the scheduler and forwards
 // its events to subscribers. Every front end (HTTP server, Electron IPC, CLI) calls this.
 
-import { isAbsolute, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type ApiRequest,
   type ApiResponses,
   type AppApi,
   type AppEvent,
   EPOCH_METRICS,
+  type EpochMetricName,
   parseRequest,
   type StudySummary,
 } from '../../src-shared/api.ts';
@@ -16,9 +19,35 @@ import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError, ValidationError } from '../../src-shared/config/errors.ts';
 import { type ExperimentConfig, datasetLabel, parseExperimentConfig } from '../../src-shared/config/experiment.ts';
 import { lttbIndices } from '../../src-shared/series/downsample.ts';
+import { compareGroups, type ResultGroup } from '../../src-shared/stats/comparison.ts';
+import { aggregateCurve } from '../../src-shared/stats/curves.ts';
+import { groupCurves } from '../../src-shared/stats/group-curves.ts';
 import type { Scheduler } from '../queue/scheduler.ts';
+import { BOXPLOT_METRICS, CURVE_METRICS, renderHtmlReport } from '../report/html-report.ts';
+import { importGroup } from '../report/import-results.ts';
+import { describeProblem, readResultFolder } from '../report/read-results.ts';
+import { storedGroups } from '../report/stored-groups.ts';
 import type { Store } from '../store/store.ts';
 import type { StudyRow } from '../store/studies.ts';
+import { environmentInfo } from './environment.ts';
+
+/** Turns report HTML into PDF bytes: headless Chromium in the server, printToPDF in Electron. */
+export type PdfRenderer = (html: string) => Promise<Uint8Array>;
+
+export interface AppServiceOptions {
+  /** Without one, exportReport answers PDF requests with an error (HTML still works). */
+  readonly renderPdf?: PdfRenderer;
+  /** Shipped experiment configs (default: resources/configs of the installation). */
+  readonly configsDir?: string;
+}
+
+const SHIPPED_CONFIGS = fileURLToPath(new URL('../../resources/configs', import.meta.url));
+
+/** Keeps at most `maxPoints` of a series (LTTB), or all of it. */
+function downsample(epochs: readonly number[], values: readonly (number | null)[], maxPoints: number | undefined): (readonly [number, number | null])[] {
+  const kept = maxPoints === undefined ? null : lttbIndices(epochs, values, maxPoints);
+  return kept === null ? epochs.map((e, i) => [e, values[i]] as const) : kept.map((i) => [epochs[i], values[i]] as const);
+}
 
 /** Validates a config inside a request; errors name `config.<field>`. */
 function parseConfigField(value: unknown): ExperimentConfig {
@@ -59,9 +88,12 @@ export class AppService implements AppApi {
   private readonly scheduler: Scheduler;
   private readonly listeners = new Set<(event: AppEvent) => void>();
 
-  constructor(store: Store, scheduler: Scheduler) {
+  private readonly options: AppServiceOptions;
+
+  constructor(store: Store, scheduler: Scheduler, options: AppServiceOptions = {}) {
     this.store = store;
     this.scheduler = scheduler;
+    this.options = options;
   }
 
   /** Delivers an event to every subscriber; a failing subscriber does not stop the others. */
@@ -131,9 +163,7 @@ export class AppService implements AppApi {
       runId: q.runId,
       series: names.map((name) => {
         const { epochs, values } = series.get(name) ?? { epochs: [], values: [] };
-        const kept = q.maxPoints === undefined ? null : lttbIndices(epochs, values, q.maxPoints);
-        const points = kept === null ? epochs.map((e, i) => [e, values[i]] as const) : kept.map((i) => [epochs[i], values[i]] as const);
-        return { name, totalPoints: epochs.length, points };
+        return { name, totalPoints: epochs.length, points: downsample(epochs, values, q.maxPoints) };
       }),
     };
   }
@@ -212,5 +242,145 @@ export class AppService implements AppApi {
   async setSlots(request: ApiRequest<'setSlots'>): Promise<ApiResponses['setSlots']> {
     this.scheduler.setSlots(parseRequest('setSlots', request).slots);
     return this.scheduler.state();
+  }
+
+  async getExperimentCurves(request: ApiRequest<'getExperimentCurves'>): Promise<ApiResponses['getExperimentCurves']> {
+    const q = parseRequest('getExperimentCurves', request);
+    await this.getExperiment({ id: q.id });
+    const names = q.names ?? EPOCH_METRICS;
+    const runs = this.store.runs.list({ experimentId: q.id, limit: 10_000, offset: 0 }).items;
+    const perRun = runs.map((run) => this.store.metrics.series(run.id, names));
+    const contributing = perRun.filter((series) => [...series.values()].some((s) => s.epochs.length > 0)).length;
+    return {
+      experimentId: q.id,
+      runs: contributing,
+      curves: names.map((name) => {
+        const points = aggregateCurve(
+          perRun.map((series) => {
+            const { epochs, values } = series.get(name) ?? { epochs: [], values: [] };
+            return epochs.flatMap((epoch, i) => (values[i] === null ? [] : [[epoch, values[i]] as const]));
+          }),
+        );
+        // Downsample on the mean; the band follows the kept epochs.
+        const kept = q.maxPoints === undefined ? null : lttbIndices(points.map((p) => p.epoch), points.map((p) => p.mean), q.maxPoints);
+        return { name, points: kept === null ? points : kept.map((i) => points[i]) };
+      }),
+    };
+  }
+
+  async getStudyCurves(request: ApiRequest<'getStudyCurves'>): Promise<ApiResponses['getStudyCurves']> {
+    const q = parseRequest('getStudyCurves', request);
+    const study = this.store.studies.get(q.id);
+    if (study === null) throw ApiError.notFound('study', q.id);
+    const objective = studySummary(study).objective.metric;
+    const metric: EpochMetricName = q.metric ?? EPOCH_METRICS.find((m) => m === objective) ?? 'val_loss';
+    const trials = this.store.studies.trials(q.id).flatMap((trial) => {
+      if (trial.runId === null) return [];
+      const { epochs, values } = this.store.metrics.series(trial.runId, [metric]).get(metric) ?? { epochs: [], values: [] };
+      return [{ trialId: trial.id, runId: trial.runId, points: downsample(epochs, values, q.maxPoints) }];
+    });
+    return { studyId: q.id, metric, trials };
+  }
+
+  async listConfigs(request: ApiRequest<'listConfigs'> = {}): Promise<ApiResponses['listConfigs']> {
+    parseRequest('listConfigs', request);
+    const dir = this.options.configsDir ?? SHIPPED_CONFIGS;
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+    } catch {
+      return [];
+    }
+    return files.flatMap((file) => {
+      try {
+        return [{ file, config: JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown }];
+      } catch {
+        return []; // A broken shipped file is left out rather than breaking the form.
+      }
+    });
+  }
+
+  async getEnvironment(request: ApiRequest<'getEnvironment'> = {}): Promise<ApiResponses['getEnvironment']> {
+    parseRequest('getEnvironment', request);
+    return environmentInfo(this.store.path);
+  }
+
+  private groupsOf(experimentIds: readonly number[]): { groups: ResultGroup[]; configs: Map<string, unknown>; backends: string[] } {
+    const stored = storedGroups(this.store, experimentIds);
+    const empty = stored.groups.filter((g) => g.runs.length === 0);
+    if (empty.length === stored.groups.length) {
+      throw new ApiError('invalid_input', 'none of these experiments has a finished run yet', 'experimentIds');
+    }
+    return stored;
+  }
+
+  async compareExperiments(request: ApiRequest<'compareExperiments'>): Promise<ApiResponses['compareExperiments']> {
+    const q = parseRequest('compareExperiments', request);
+    const { groups } = this.groupsOf(q.experimentIds);
+    const tables = compareGroups(groups, { ...(q.metrics !== undefined ? { metrics: q.metrics } : {}), paired: q.paired });
+    const datasets = [...new Set(groups.map((g) => g.dataset))].sort();
+    const finals = datasets.flatMap((dataset) => {
+      const members = groups.filter((g) => g.dataset === dataset);
+      return BOXPLOT_METRICS.filter((m) => members.some((g) => g.runs.some((r) => r.metrics[m] !== undefined))).map((metric) => ({
+        dataset,
+        metric,
+        series: members.map((g) => ({ name: g.optimizer, values: g.runs.map((r) => r.metrics[metric]).filter((v): v is number => v !== undefined && Number.isFinite(v)) })),
+      }));
+    });
+    const curves = datasets.flatMap((dataset) => {
+      const members = groups.filter((g) => g.dataset === dataset);
+      return CURVE_METRICS.map((metric) => ({ dataset, metric, series: groupCurves(members, metric) })).filter((c) => c.series.length > 0);
+    });
+    return {
+      groups: q.experimentIds.map((experimentId, i) => ({ experimentId, label: groups[i].optimizer, dataset: groups[i].dataset, runs: groups[i].runs.length })),
+      tables,
+      finals,
+      curves,
+    };
+  }
+
+  async exportReport(request: ApiRequest<'exportReport'>): Promise<ApiResponses['exportReport']> {
+    const q = parseRequest('exportReport', request);
+    const { groups, configs, backends } = this.groupsOf(q.experimentIds);
+    const env = environmentInfo(this.store.path);
+    const html = renderHtmlReport({
+      title: q.title,
+      groups,
+      configs,
+      environment: { evolab: env.evolab, node: env.node, machine: env.machine, backends, created: new Date().toISOString() },
+      ...(q.metrics !== undefined ? { metrics: q.metrics } : {}),
+      paired: q.paired,
+    });
+    const stem = q.title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'report';
+    if (q.format === 'html') {
+      const bytes = Buffer.from(html, 'utf8');
+      return { fileName: `${stem}.html`, mimeType: 'text/html', base64: bytes.toString('base64'), bytes: bytes.length };
+    }
+    if (this.options.renderPdf === undefined) throw new ApiError('internal', 'PDF export is not available in this process; export HTML instead', 'format');
+    let pdf: Uint8Array;
+    try {
+      pdf = await this.options.renderPdf(html);
+    } catch (error) {
+      throw new ApiError('internal', `the PDF could not be made: ${error instanceof Error ? error.message : String(error)}`, 'format');
+    }
+    return { fileName: `${stem}.pdf`, mimeType: 'application/pdf', base64: Buffer.from(pdf).toString('base64'), bytes: pdf.length };
+  }
+
+  async importResults(request: ApiRequest<'importResults'>): Promise<ApiResponses['importResults']> {
+    const q = parseRequest('importResults', request);
+    let folder: ReturnType<typeof readResultFolder>;
+    try {
+      folder = readResultFolder(q.folder);
+    } catch (error) {
+      // Missing, not a folder, or unreadable (permissions): say which, at the folder field.
+      const reason = error instanceof UserInputError ? error.problem : error instanceof Error && 'code' in error ? `cannot be read (${String(error.code)})` : String(error);
+      throw new ApiError('invalid_input', `${q.folder}: ${reason}`, 'folder');
+    }
+    const problems = folder.problems.map(describeProblem);
+    if (folder.groups.length === 0) throw new ApiError('invalid_input', `${q.folder}: no valid result file to import${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`, 'folder');
+    const ids = folder.groups.map((group) => importGroup(this.store, q.folder, group, q.name));
+    const experiments = await Promise.all(ids.map((id) => this.getExperiment({ id })));
+    for (const experiment of experiments) this.publish({ type: 'experiment', experiment });
+    return { experiments, problems };
   }
 }

@@ -7,13 +7,15 @@ import { ForkJobHost } from '../queue/fork-job-host.ts';
 import type { JobHost } from '../queue/job-host.ts';
 import { Scheduler } from '../queue/scheduler.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { AppService } from './app-service.ts';
+import { AppService, type PdfRenderer } from './app-service.ts';
 
 export interface BootOptions {
   readonly databasePath: string;
   readonly host?: JobHost;
   readonly defaultSlots?: number;
   readonly pollMs?: number;
+  /** How report PDFs are made (the server: headless Chromium; the app: printToPDF). */
+  readonly renderPdf?: PdfRenderer;
 }
 
 export interface Services {
@@ -34,7 +36,7 @@ export function boot(options: BootOptions): Services {
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     onEvent: (event) => service?.publish(event),
   });
-  service = new AppService(store, scheduler);
+  service = new AppService(store, scheduler, options.renderPdf !== undefined ? { renderPdf: options.renderPdf } : {});
   return {
     store,
     scheduler,

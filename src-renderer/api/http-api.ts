@@ -2,7 +2,8 @@
 // this page, events come over the /api/events WebSocket (reconnecting when the server comes
 // back). Errors come back as ApiErrors, so views can show them beside the field at fault.
 
-import { API_REQUESTS, type ApiMethod, type AppApi, type AppEvent } from '../../src-shared/api.ts';
+import type { AppApi, AppEvent } from '../../src-shared/api.ts';
+import { API_METHODS, type ApiMethod } from '../../src-shared/api-methods.ts';
 import { ApiError, type ApiErrorBody } from '../../src-shared/api-errors.ts';
 
 async function call(method: ApiMethod, request: unknown): Promise<unknown> {
@@ -35,7 +36,7 @@ export function createHttpApi(): AppApi {
       if (listeners.size > 0) setTimeout(connect, 1000);
     };
   };
-  const methods = Object.fromEntries(Object.keys(API_REQUESTS).map((method) => [method, (request: unknown) => call(method as ApiMethod, request)]));
+  const methods = Object.fromEntries(API_METHODS.map((method) => [method, (request: unknown) => call(method, request)]));
   return {
     ...(methods as Omit<AppApi, 'subscribe'>),
     subscribe(listener) {
