@@ -110,6 +110,8 @@ export interface QueueState {
   /** Running runs, then waiting runs in the order they will start (pending and interrupted). */
   readonly running: readonly RunSummary[];
   readonly waiting: readonly RunSummary[];
+  /** The 50 most recently finished runs (done, failed, cancelled), newest first. */
+  readonly finished: readonly RunSummary[];
 }
 
 /** Live progress of a running run, sent after every epoch. */

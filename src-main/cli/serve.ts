@@ -65,8 +65,9 @@ export function registerServeCommand(program: Command): void {
       }
       let recovered: number;
       try {
-        recovered = services.start();
+        // The override comes first: start() launches runs at once, up to the slot count.
         if (options.slots !== undefined) services.scheduler.overrideSlots(options.slots);
+        recovered = services.start();
       } catch (error) {
         await services.shutdown();
         throw error;

@@ -124,6 +124,7 @@ export class Scheduler {
       counts: this.store.runs.statusCounts(),
       running,
       waiting: this.store.runs.waiting(1000),
+      finished: this.store.runs.recentlyFinished(50),
     };
   }
 
