@@ -195,12 +195,12 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
 
   beforeAll(async () => {
     const store = openStore(db);
-    const optimizers = ['sgd', 'adam', 'cmaes', 'layerwise_cmaes'] as const;
+    const optimizers = [{ type: 'sgd', lr: 0.1 }, { type: 'adam', lr: 0.01 }, { type: 'cmaes' }, { type: 'layerwise_cmaes' }];
     const now = new Date().toISOString();
     store.transaction(() => {
       for (let i = 0; i < 2000; i++) {
         const optimizer = optimizers[i % 4];
-        const config = parseExperimentConfig({ ...live, name: `study ${i}`, optimizer: { type: optimizer } });
+        const config = parseExperimentConfig({ ...live, name: `study ${i}`, optimizer });
         const id = store.experiments.insert({ name: `experiment ${String(i).padStart(4, '0')}`, dataset: 'iris', config, tags: [`batch-${i % 20}`], notes: '', createdAt: now });
         store.runs.insertForExperiment(id, 5, 0, 0, 100, now);
       }
@@ -232,7 +232,7 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
     const started = performance.now();
     await page.goto(`${server.url}/#/experiments`);
     const table = page.getByTestId('experiments-table');
-    await table.locator('tbody tr[data-row]').nth(1999).waitFor({ state: 'attached' });
+    await table.locator('tbody tr[data-row]').nth(20).waitFor();
     const wall = performance.now() - started;
     const inPage = await table.getAttribute('data-rendered-ms');
     console.log(`experiments view with 2,000 experiments: rendered in ${inPage} ms in the page (request to rows in the DOM), ${wall.toFixed(0)} ms from navigation`);
@@ -241,7 +241,19 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
     const sortStarted = performance.now();
     await table.getByRole('columnheader', { name: /^Mean test acc/ }).click();
     await expect.poll(async () => table.getByRole('columnheader', { name: /^Mean test acc/ }).getAttribute('aria-sort')).toBe('descending');
-    await expect.poll(async () => table.locator('tbody tr[data-row] td:nth-child(8)').first().textContent()).toBe('0.9990');
+    const means = async (): Promise<number[]> => (await table.locator('tbody tr[data-row] td:nth-child(8)').allTextContents()).map(Number);
+    await expect.poll(async () => {
+      const shown = await means();
+      return shown.length > 20 && shown.every((v, i) => i === 0 || v <= shown[i - 1]);
+    }).toBe(true);
     console.log(`sorting 2,000 experiments by mean test accuracy: ${(performance.now() - sortStarted).toFixed(0)} ms`);
+    // The last experiment is reachable by keyboard (End), though only a window of rows is rendered.
+    await table.locator('tbody tr[data-row]').first().focus();
+    await page.keyboard.press('End');
+    await expect.poll(async () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.index)).toBe('1999');
+    const searchStarted = performance.now();
+    await page.getByLabel('Search experiments').fill('experiment 1234');
+    await expect.poll(async () => table.locator('tbody tr[data-row]').count()).toBe(1);
+    console.log(`searching 2,000 experiments: ${(performance.now() - searchStarted).toFixed(0)} ms to one row`);
   });
 });
