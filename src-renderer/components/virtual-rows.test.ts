@@ -10,8 +10,12 @@ describe('windowRange', () => {
   });
   it('is clamped at the top and the bottom', () => {
     expect(windowRange(2000, 0, 600)).toEqual({ start: 0, end: 40 });
-    expect(windowRange(2000, 1995 * ROW_HEIGHT, 600)).toEqual({ start: 1975, end: 2000 });
+    expect(windowRange(2000, 1995 * ROW_HEIGHT, 600)).toEqual({ start: 1960, end: 2000 });
     expect(windowRange(10, 0, 600)).toEqual({ start: 0, end: 10 });
     expect(windowRange(0, 0, 600)).toEqual({ start: 0, end: 0 });
+  });
+  it('stays on the rows when the list shrank under a deep scroll position', () => {
+    expect(windowRange(1, 1999 * ROW_HEIGHT, 600)).toEqual({ start: 0, end: 1 });
+    expect(windowRange(100, 1999 * ROW_HEIGHT, 600)).toEqual({ start: 60, end: 100 });
   });
 });

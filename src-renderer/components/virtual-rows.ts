@@ -21,7 +21,9 @@ export interface VirtualRows<T> {
 
 /** The window over `items` for a container `viewport` px high (the rendered window is wider). */
 export function windowRange(total: number, scrollTop: number, viewport: number): { start: number; end: number } {
-  const first = Math.floor(scrollTop / ROW_HEIGHT);
+  // A scroll position left from a longer list (before a search shrank it) must not leave the
+  // window past the end.
+  const first = Math.min(Math.floor(scrollTop / ROW_HEIGHT), Math.max(0, total - Math.ceil(viewport / ROW_HEIGHT)));
   const start = Math.max(0, first - MARGIN);
   const end = Math.min(total, first + Math.ceil(viewport / ROW_HEIGHT) + MARGIN);
   return { start, end: Math.max(start, end) };
