@@ -2,13 +2,16 @@
 // desktop app and from `evolab serve`). Detail views take the id from the path.
 
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
-import CompareView from './views/compare/CompareView.vue';
-import ExperimentDetailView from './views/experiment-detail/ExperimentDetailView.vue';
 import ExperimentsView from './views/experiments/ExperimentsView.vue';
-import NewExperimentView from './views/new-experiment/NewExperimentView.vue';
-import QueueView from './views/queue/QueueView.vue';
-import StudiesView from './views/studies/StudiesView.vue';
-import StudyView from './views/studies/StudyView.vue';
+
+// The first view is in the main bundle; the others (and ECharts with them) load when first
+// opened, so the app starts without parsing the chart library.
+const CompareView = () => import('./views/compare/CompareView.vue');
+const ExperimentDetailView = () => import('./views/experiment-detail/ExperimentDetailView.vue');
+const NewExperimentView = () => import('./views/new-experiment/NewExperimentView.vue');
+const QueueView = () => import('./views/queue/QueueView.vue');
+const StudiesView = () => import('./views/studies/StudiesView.vue');
+const StudyView = () => import('./views/studies/StudyView.vue');
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/experiments' },
