@@ -61,12 +61,22 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
     await page.goto(`${server.url}/#/experiments/2`);
     const curves = page.getByTestId('run-curves');
     await curves.waitFor();
+    // Long main-thread tasks while the curves update live (the UI must not block).
+    await page.evaluate(() => {
+      const durations: number[] = [];
+      (window as unknown as { longTasks: number[] }).longTasks = durations;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) durations.push(entry.duration);
+      }).observe({ type: 'longtask' });
+    });
     // The selected run's curve grows while it trains (points arrive over the WebSocket).
     const points = async (): Promise<number> => Number(await curves.getAttribute('data-points'));
     await expect.poll(points, { timeout: 30_000 }).toBeGreaterThan(50);
     const first = await points();
     await expect.poll(points, { timeout: 10_000 }).toBeGreaterThan(first);
     await screenshot(page, 'experiment-detail-live');
+    const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);
+    console.log(`live curve updates: ${longTasks.length} main-thread task(s) over 50 ms, longest ${Math.max(0, ...longTasks).toFixed(0)} ms`);
     // All three runs finish; the table and the aggregated curves follow without a reload.
     await expect.poll(async () => page.getByTestId('runs-table').locator('.status.done').count(), { timeout: 60_000 }).toBe(3);
     await expect.poll(async () => page.locator('h1 .status').textContent(), { timeout: 5_000 }).toBe('done');
@@ -79,6 +89,15 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
     expect(await page.getByTestId('config').textContent()).toContain('"type": "adam"');
     await page.getByRole('tab', { name: 'Environment' }).click();
     expect(await page.getByTestId('environment').textContent()).toMatch(/js \(float32\)/);
+    // Dark theme: the page and the charts switch; the choice is remembered.
+    await page.getByRole('button', { name: 'Dark theme' }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await screenshot(page, 'experiment-detail-dark');
+    await page.reload();
+    await curves.waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.getByRole('button', { name: 'Light theme' }).click();
   });
 
   it('lists, searches, filters, sorts, selects and edits experiments, by mouse and keyboard', async () => {

@@ -16,6 +16,8 @@ export interface ForkJobHostOptions {
   readonly execArgv?: readonly string[];
   /** Extra environment for every job. */
   readonly env?: NodeJS.ProcessEnv;
+  /** The job program (default: job-entry.ts beside this file; tests pass the built bundle). */
+  readonly entry?: string;
 }
 
 export class ForkJobHost implements JobHost {
@@ -26,7 +28,7 @@ export class ForkJobHost implements JobHost {
   }
 
   start(job: StartJob, listener: JobListener): JobHandle {
-    const child = fork(JOB_ENTRY, [], {
+    const child = fork(this.options.entry ?? JOB_ENTRY, [], {
       execArgv: ['--disable-warning=ExperimentalWarning', ...(this.options.execArgv ?? [])],
       env: { ...process.env, ...this.options.env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

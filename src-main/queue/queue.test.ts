@@ -2,7 +2,7 @@
 // cancel kills a job and frees its slot for the next run, and jobs that throw, are killed
 // from outside or run out of memory leave their run `failed` with the reason while the
 // queue goes on. Synchronisation is by the service's events, never by sleeping.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,19 @@ function start(slots: number, host = new ForkJobHost()): { services: Services; l
 afterEach(async () => {
   for (const services of open) await services.shutdown();
   open = [];
+});
+
+// The desktop app runs jobs from the bundle electron-vite builds (out/main/job-entry.js, see
+// electron.vite.config.ts); the same bundle must run a job to the end (here over Node's IPC).
+const builtJobEntry = join(import.meta.dirname, '../../out/main/job-entry.js');
+describe.skipIf(!existsSync(builtJobEntry))('the built job-entry bundle', () => {
+  it('trains a run to done', async () => {
+    const { services, log } = start(1, new ForkJobHost({ entry: builtJobEntry }));
+    await services.service.createExperiment({ config: { ...endlessIris, training: { ...endlessIris.training, max_epochs: 5 } }, runs: 1 });
+    await log.status(1, 'done');
+    const run = services.store.runs.get(1);
+    expect([run?.status, run?.epoch, run?.final?.test_acc !== null]).toEqual(['done', 5, true]);
+  });
 });
 
 describe('queue with job processes', () => {

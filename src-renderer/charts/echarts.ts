@@ -14,6 +14,7 @@ import {
   VisualMapComponent,
 } from 'echarts/components';
 import { use } from 'echarts/core';
+import { reactive } from 'vue';
 import { CanvasRenderer } from 'echarts/renderers';
 import VChart from 'vue-echarts';
 
@@ -40,8 +41,16 @@ export { VChart };
 /** Colours that read on both themes (the views pass them to series). */
 export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
 
-/** Text and axis colours of the current theme, read from the CSS variables. */
+/** The current theme; App.vue sets it after switching the CSS variables. */
+export const chartTheme = reactive({ dark: false });
+
+/**
+ * Text and axis colours of the current theme, read from the CSS variables. Reading
+ * chartTheme.dark here makes every computed chart option that calls this depend on the
+ * theme, so charts redraw in the new colours when the theme changes.
+ */
 export function themeColors(): { fg: string; muted: string; line: string } {
+  void chartTheme.dark;
   const style = getComputedStyle(document.documentElement);
   return {
     fg: style.getPropertyValue('--fg').trim() || '#1b1f24',
