@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import open from 'open';
 import { boot } from '../services/boot.ts';
 import { isLoopback, startHttpServer } from '../server/http-server.ts';
 import { databaseOption, databasePath, type DatabaseOptions } from './database-option.ts';
@@ -18,6 +19,7 @@ interface ServeOptions extends DatabaseOptions {
   readonly host: string;
   readonly port: number;
   readonly slots?: number;
+  readonly open: boolean;
   readonly token?: string;
   readonly renderer?: string;
   readonly quiet: boolean;
@@ -36,6 +38,7 @@ export function registerServeCommand(program: Command): void {
     .option('--token <token>', 'the token clients must send (default: a random one when not on loopback)')
     .option('--renderer <dir>', 'folder of the built web UI (default: out/renderer when built)')
     .option('-q, --quiet', 'do not log run status changes', false)
+    .option('--open', 'open the web UI in the default browser', false)
     .addOption(databaseOption())
     .action(async (options: ServeOptions) => {
       // Checked before anything touches the database.
@@ -86,6 +89,11 @@ export function registerServeCommand(program: Command): void {
       if (recovered > 0) log(`evolab: ${recovered} run(s) interrupted by a crash will resume from their last checkpoint`);
       if (token !== null) log(`evolab: token ${token}\nevolab: open ${server.url}/?token=${token}`);
       if (rendererDir === null) log('evolab: no web UI built (the API is served)');
+      if (options.open && rendererDir !== null) {
+        const address = token === null ? `${server.url}/` : `${server.url}/?token=${token}`;
+        // A missing browser is not fatal: the address is printed above.
+        void open(address).catch((error: unknown) => log(`evolab: could not open a browser (${error instanceof Error ? error.message : String(error)}); open ${address}`));
+      }
       await stopRequested;
       log('evolab: stopping (running runs will resume from their checkpoints next time)');
       await server.close();
