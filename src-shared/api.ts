@@ -284,21 +284,21 @@ export const createExperimentRequest = z.strictObject({
   /** An experiment config; validated by the experiment schema (errors name config.<field>). */
   config: z.unknown(),
   /** Defaults to the config's name, else "<dataset> <optimizer>". */
-  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200).optional(),
+  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200, { error: 'at most 200 characters' }).optional(),
   runs: integerField(1).max(1000, { error: 'expected an integer <= 1000' }).default(1),
   /** Run i uses seed firstSeed + i. */
   firstSeed: integerField(0).default(0),
   tags: tags.default([]),
-  notes: z.string({ error: 'expected a string' }).max(100_000).default(''),
+  notes: z.string({ error: 'expected a string' }).max(100_000, { error: 'at most 100000 characters' }).default(''),
   /** Higher starts first; equal priorities start first-in first-out. */
   priority: integerField(-1000).max(1000, { error: 'expected an integer <= 1000' }).default(0),
 });
 
 export const updateExperimentRequest = z.strictObject({
   id: id(),
-  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200).optional(),
+  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200, { error: 'at most 200 characters' }).optional(),
   tags: tags.optional(),
-  notes: z.string({ error: 'expected a string' }).max(100_000).optional(),
+  notes: z.string({ error: 'expected a string' }).max(100_000, { error: 'at most 100000 characters' }).optional(),
 });
 
 export const listRunsRequest = z.strictObject({
@@ -360,14 +360,14 @@ export const compareRequest = z.strictObject({ experimentIds, ...compareOptions 
 export const exportReportRequest = z.strictObject({
   experimentIds,
   ...compareOptions,
-  title: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a title cannot be empty' }).max(200).default('Evolab comparison report'),
+  title: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a title cannot be empty' }).max(200, { error: 'at most 200 characters' }).default('Evolab comparison report'),
   format: choice(['pdf', 'html']).default('pdf'),
 });
 
 export const importResultsRequest = z.strictObject({
   /** A folder on the machine running the service. */
   folder: z.string({ error: 'expected a folder path' }).trim().min(1, { error: 'give a folder' }).max(4096),
-  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200),
+  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200, { error: 'at most 200 characters' }),
 });
 
 /** Every AppApi method and the schema of its request. */

@@ -110,7 +110,8 @@ export function readResultFile(path: string): ResultGroup {
 
 /** Every result file of a folder; problems are listed, and the files with one are left out. */
 export function readResultFolder(folder: string): ResultFolder {
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UserInputError(folder, 'no such folder');
+  if (!existsSync(folder)) throw new UserInputError(folder, 'no such folder');
+  if (!statSync(folder).isDirectory()) throw new UserInputError(folder, 'is a file, not a folder');
   const files = readdirSync(folder)
     .filter((f) => f.endsWith('.csv') && !f.endsWith('.epochs.csv'))
     .sort();

@@ -156,7 +156,7 @@ describe('AppApi for the views', () => {
     const missing = await failure(services.service.importResults({ folder: join(dir, 'nope'), name: 'x' }));
     expect([missing.field, missing.message]).toEqual(['folder', `${join(dir, 'nope')}: no such folder`]);
     const file = await failure(services.service.importResults({ folder: join(dir, 'iris.adam.csv'), name: 'x' }));
-    expect(file.field).toBe('folder');
+    expect([file.field, file.message]).toEqual(['folder', `${join(dir, 'iris.adam.csv')}: is a file, not a folder`]);
     const emptyDir = join(dir, 'empty');
     mkdirSync(emptyDir);
     const empty = await failure(services.service.importResults({ folder: emptyDir, name: 'x' }));

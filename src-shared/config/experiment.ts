@@ -91,7 +91,8 @@ const optimizer = z.discriminatedUnion(
   {
     error: (issue) =>
       issue.code === 'invalid_union'
-        ? `unknown optimizer ${describeValue(issue.input)}: expected one of sgd, adam, cmaes, layerwise_cmaes`
+        ? // The input is the whole optimizer object; its `type` is what is unknown.
+          `unknown optimizer type ${describeValue((issue.input as { type?: unknown } | undefined)?.type)}: expected one of sgd, adam, cmaes, layerwise_cmaes`
         : undefined,
   },
 );

@@ -1,0 +1,36 @@
+// The comparison view's number formats and boxplot summaries (pure; no DOM).
+import { describe, expect, it } from 'vitest';
+import { fiveNumbers } from './compare-charts.ts';
+import { formatA12, formatBytes, formatP, formatSpread, formatStat } from './format.ts';
+
+describe('compare view formats', () => {
+  it('shows statistics with 4 significant digits, exponents when very large or small', () => {
+    expect(formatStat(0.966666)).toBe('0.9667');
+    expect(formatStat(12.34567)).toBe('12.35');
+    expect(formatStat(28800)).toBe('2.880e+4');
+    expect(formatStat(0.0001234)).toBe('1.234e-4');
+    expect(formatStat(0)).toBe('0');
+    expect(formatStat(Number.NaN)).toBe('–');
+    expect(formatStat(null)).toBe('–');
+  });
+
+  it('reads floating-point noise in a standard deviation as 0', () => {
+    expect(formatSpread(1.241e-16, 0.9667)).toBe('0');
+    expect(formatSpread(0.01826, 0.8467)).toBe('0.01826');
+  });
+
+  it('shows p-values with 2 significant digits, exponent form below 1e-3', () => {
+    expect(formatP(0.00032)).toBe('3.2e-4');
+    expect(formatP(0.0331)).toBe('0.033');
+    expect(formatP(1)).toBe('1.0');
+    expect(formatP(null)).toBe('–');
+    expect(formatA12(0.9583)).toBe('0.96');
+    expect(formatBytes(80896)).toBe('80.9 kB');
+  });
+
+  it('computes the five-number summary with numpy-style quantiles', () => {
+    expect(fiveNumbers([5, 1, 4, 2, 3])).toEqual([1, 2, 3, 4, 5]);
+    expect(fiveNumbers([1, 2, 3, 4])).toEqual([1, 1.75, 2.5, 3.25, 4]);
+    expect(fiveNumbers([Number.NaN])).toBeNull();
+  });
+});

@@ -1,0 +1,41 @@
+// How numbers read in the comparison view: statistics with 4 significant digits (exponent
+// form for very large or very small values, so run times and evaluation counts stay short),
+// p-values with 2 significant digits and exponent form below 1e-3 (3.2e-4), effect sizes
+// with 2 decimals. Missing or undefined values read "–" rather than NaN.
+
+export function formatStat(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  if (value === 0) return '0';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(3);
+  return value.toPrecision(4);
+}
+
+/** A standard deviation beside its mean: floating-point noise (1e-16 of identical runs) reads 0. */
+export function formatSpread(std: number | null | undefined, mean: number | null | undefined): string {
+  if (std !== null && std !== undefined && Number.isFinite(std) && Math.abs(std) <= 1e-12 * Math.max(1, Math.abs(mean ?? 0))) return '0';
+  return formatStat(std);
+}
+
+export function formatP(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
+  if (p === 0) return '0';
+  if (p < 1e-3) return p.toExponential(1);
+  return p.toPrecision(2);
+}
+
+export function formatA12(a12: number | null | undefined): string {
+  return a12 === null || a12 === undefined || !Number.isFinite(a12) ? '–' : a12.toFixed(2);
+}
+
+/** File sizes as people read them (kB = 1000 bytes, as file managers show). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+/** Milliseconds as "850 ms" or "2.4 s". */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
