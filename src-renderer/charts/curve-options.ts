@@ -66,11 +66,13 @@ export function bandsOption(title: string, series: readonly BandSeries[], range:
     const stack = `band-${i}`;
     return [
       { name: s.name, type: 'line', showSymbol: false, data: s.points.map((p) => [p.epoch, p.mean]), color, lineStyle: { width: 1.8 }, z: 3 },
-      { name: `${s.name} low`, type: 'line', stack, showSymbol: false, data: withBand.map((p) => [p.epoch, p.low]), lineStyle: { opacity: 0 }, tooltip: { show: false }, silent: true },
+      // stackStrategy 'all': a negative lower bound must still carry the band stacked on it.
+      { name: `${s.name} low`, type: 'line', stack, stackStrategy: 'all', showSymbol: false, data: withBand.map((p) => [p.epoch, p.low]), lineStyle: { opacity: 0 }, tooltip: { show: false }, silent: true },
       {
         name: `${s.name} band`,
         type: 'line',
         stack,
+        stackStrategy: 'all',
         showSymbol: false,
         data: withBand.map((p) => [p.epoch, p.high - p.low]),
         lineStyle: { opacity: 0 },

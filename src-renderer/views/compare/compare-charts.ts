@@ -11,6 +11,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import type { CurvePoint } from '../../../src-shared/stats/curves.ts';
 import { quantile } from '../../../src-shared/stats/summary.ts';
 import { formatStat } from './format.ts';
+import { metricRange } from '../../charts/curve-options.ts';
 
 export interface ChartColors {
   readonly fg: string;
@@ -124,8 +125,11 @@ export function boxplotOption(metric: string, better: string, groups: readonly B
  *  stacked on it as an area. No legend inside: the view shows one legend for all the curve
  *  charts (and passes only the experiments shown). */
 export function curvesOption(metric: string, groups: readonly CurveGroup[], c: ChartColors): EChartsCoreOption {
+  // Bands clipped to the metric's range (few runs make wide t-intervals; see metricRange).
+  const [lowest, highest] = metricRange(metric);
+  const clip = (v: number): number => Math.min(highest, Math.max(lowest, v));
   const series = groups.flatMap((g, i) => {
-    const band = g.points.filter((p) => p.low !== null && p.high !== null);
+    const band = g.points.flatMap((p) => (p.low !== null && p.high !== null ? [{ epoch: p.epoch, low: clip(p.low), high: clip(p.high) }] : []));
     const stack = `band-${i}`;
     return [
       { id: `mean-${i}`, name: g.name, type: 'line', showSymbol: false, color: g.color, lineStyle: { width: 1.8, color: g.color }, z: 3, data: g.points.map((p) => [p.epoch, p.mean]) },
@@ -152,7 +156,7 @@ export function curvesOption(metric: string, groups: readonly CurveGroup[], c: C
         color: g.color,
         lineStyle: { opacity: 0 },
         areaStyle: { color: withAlpha(g.color, 0.16) },
-        data: band.map((p) => [p.epoch, (p.high ?? 0) - (p.low ?? 0)]),
+        data: band.map((p) => [p.epoch, p.high - p.low]),
       },
     ];
   });
