@@ -134,6 +134,8 @@ export interface StudySummary {
   readonly trials: number;
   readonly finishedTrials: number;
   readonly bestTrial: number | null;
+  /** The objective value of the best trial (the study's pick, else its best finished trial). */
+  readonly bestValue: number | null;
   readonly createdAt: string;
   readonly finishedAt: string | null;
 }

@@ -67,17 +67,34 @@ function withAbsolutePaths(config: ExperimentConfig): ExperimentConfig {
   return { ...config, dataset: { ...config.dataset, path: resolve(config.dataset.path) } };
 }
 
-function studySummary(study: StudyRow): StudySummary {
-  const objective = (study.config as { objective?: { metric: string; direction: 'minimize' | 'maximize' } }).objective ?? { metric: 'val_loss', direction: 'minimize' };
+function studyObjective(study: StudyRow): StudySummary['objective'] {
+  return (study.config as { objective?: StudySummary['objective'] }).objective ?? { metric: 'val_loss', direction: 'minimize' };
+}
+
+/** The study's best value: its chosen best trial's, else the best of its finished trials. */
+function bestValue(store: Store, study: StudyRow): number | null {
+  const chosen = study.bestTrial === null ? null : store.studies.trial(study.bestTrial);
+  if (chosen !== null && chosen.value !== null) return chosen.value;
+  const sign = studyObjective(study).direction === 'minimize' ? 1 : -1;
+  let best: number | null = null;
+  for (const trial of store.studies.trials(study.id)) {
+    if (trial.status !== 'done' || trial.value === null || !Number.isFinite(trial.value)) continue;
+    if (best === null || sign * trial.value < sign * best) best = trial.value;
+  }
+  return best;
+}
+
+function studySummary(store: Store, study: StudyRow): StudySummary {
   return {
     id: study.id,
     name: study.name,
     kind: study.kind,
     status: study.status,
-    objective,
+    objective: studyObjective(study),
     trials: study.trials,
     finishedTrials: study.finishedTrials,
     bestTrial: study.bestTrial,
+    bestValue: bestValue(store, study),
     createdAt: study.createdAt,
     finishedAt: study.finishedAt,
   };
@@ -212,7 +229,7 @@ export class AppService implements AppApi {
 
   async listStudies(request: ApiRequest<'listStudies'> = {}): Promise<ApiResponses['listStudies']> {
     parseRequest('listStudies', request);
-    return this.store.studies.list().map(studySummary);
+    return this.store.studies.list().map((study) => studySummary(this.store, study));
   }
 
   async getStudy(request: ApiRequest<'getStudy'>): Promise<ApiResponses['getStudy']> {
@@ -220,7 +237,7 @@ export class AppService implements AppApi {
     const study = this.store.studies.get(id);
     if (study === null) throw ApiError.notFound('study', id);
     return {
-      ...studySummary(study),
+      ...studySummary(this.store, study),
       config: study.config,
       trialList: this.store.studies.trials(id).map((t) => ({
         id: t.id,
@@ -272,7 +289,7 @@ export class AppService implements AppApi {
     const q = parseRequest('getStudyCurves', request);
     const study = this.store.studies.get(q.id);
     if (study === null) throw ApiError.notFound('study', q.id);
-    const objective = studySummary(study).objective.metric;
+    const objective = studyObjective(study).metric;
     const metric: EpochMetricName = q.metric ?? EPOCH_METRICS.find((m) => m === objective) ?? 'val_loss';
     const trials = this.store.studies.trials(q.id).flatMap((trial) => {
       if (trial.runId === null) return [];

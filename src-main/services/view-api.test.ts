@@ -91,6 +91,14 @@ describe('AppApi for the views', () => {
     expect(curves.trials).toEqual([{ trialId: trial.id, runId, points: [[1, 0.09999999999999998], [2, 0.6]] }]);
     expect((await services.service.getStudyCurves({ id: studyId, metric: 'val_loss' })).trials[0].points).toEqual([[1, 0.9], [2, 0.4]]);
     expect((await failure(services.service.getStudyCurves({ id: studyId, metric: 'colour' as 'val_loss' }))).field).toBe('metric');
+    // The list carries the best value: none yet, then the best finished trial's (maximised here).
+    expect((await services.service.listStudies({}))[0].bestValue).toBeNull();
+    store.studies.updateTrial(trial.id, { status: 'done', value: 0.6 });
+    const second = store.studies.trials(studyId)[1];
+    store.studies.updateTrial(second.id, { status: 'done', value: 0.7 });
+    expect((await services.service.listStudies({}))[0].bestValue).toBe(0.7);
+    store.studies.update(studyId, { bestTrial: trial.id });
+    expect((await services.service.listStudies({}))[0].bestValue).toBe(0.6);
   });
 
   it('lists the shipped configs, each valid', async () => {
