@@ -145,6 +145,7 @@ describe('AppApi for the views', () => {
     const pdf = await services.service.exportReport({ experimentIds: [a] });
     expect([pdf.fileName, pdf.mimeType, Buffer.from(pdf.base64, 'base64').toString('utf8')]).toEqual(['Evolab-comparison-report.pdf', 'application/pdf', '%PDF-1.7 fake']);
     expect(pdfCalls[0]).toContain('Mann-Whitney');
+    expect((await failure(services.service.exportReport({ experimentIds: [a], format: 'docx' as 'pdf' }))).field).toBe('format');
     const broken = boot({ databasePath: ':memory:', renderPdf: async () => Promise.reject(new Error('no chromium')) });
     const b = experimentWith(broken, 'x', [{ testAcc: 0.9, valLoss: [0.5] }]);
     const error = await failure(broken.service.exportReport({ experimentIds: [b] }));
@@ -170,5 +171,8 @@ describe('AppApi for the views', () => {
     const empty = await failure(services.service.importResults({ folder: emptyDir, name: 'x' }));
     expect([empty.field, empty.message]).toEqual(['folder', `${emptyDir}: no valid result file to import (${emptyDir}: no <dataset>.<optimizer>.csv result files in this folder)`]);
     expect((await failure(services.service.importResults({ folder: '', name: 'x' }))).field).toBe('folder');
+    // The refused imports stored nothing: only the good file's experiment and its 2 runs exist.
+    expect((await services.service.listExperiments({})).total).toBe(1);
+    expect((await services.service.listRuns({})).total).toBe(2);
   });
 });
