@@ -10,7 +10,7 @@
 import type { EChartsCoreOption } from 'echarts/core';
 import type { CurvePoint } from '../../../src-shared/stats/curves.ts';
 import { quantile } from '../../../src-shared/stats/summary.ts';
-import { formatStat } from './format.ts';
+import { formatStat } from '../../format.ts';
 import { metricRange } from '../../charts/curve-options.ts';
 
 export interface ChartColors {

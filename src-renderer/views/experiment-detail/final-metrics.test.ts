@@ -2,7 +2,7 @@
 // runs that must be left out (not done, NaN).
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../../src-shared/api.ts';
-import { finalMetricRows, formatValue } from './final-metrics.ts';
+import { finalMetricRows } from './final-metrics.ts';
 
 function run(id: number, status: RunSummary['status'], testAcc: number | null): RunSummary {
   return {
@@ -28,16 +28,5 @@ describe('finalMetricRows', () => {
 
   it('has no summary when no run is done', () => {
     expect(finalMetricRows([run(1, 'running', null)]).every((r) => r.summary === null)).toBe(true);
-  });
-});
-
-describe('formatValue', () => {
-  it('prints 4 significant digits, integers whole, tiny and huge values in exponent form', () => {
-    expect(formatValue(0.912345)).toBe('0.9123');
-    expect(formatValue(1200)).toBe('1200');
-    expect(formatValue(3.2e-5)).toBe('3.20e-5');
-    expect(formatValue(1.5e7)).toBe('1.50e+7');
-    expect(formatValue(null)).toBe('–');
-    expect(formatValue(Number.NaN)).toBe('–');
   });
 });

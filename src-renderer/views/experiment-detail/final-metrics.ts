@@ -17,10 +17,3 @@ export function finalMetricRows(runs: readonly RunSummary[]): FinalMetricRow[] {
     return { metric, summary: values.length > 0 ? summarize(values) : null };
   });
 }
-
-/** 4 significant digits, as the reports print; '–' for what is not there. */
-export function formatValue(value: number | null | undefined): string {
-  if (value === null || value === undefined || Number.isNaN(value)) return '–';
-  if (Number.isInteger(value) && Math.abs(value) < 1e6) return String(value);
-  return Math.abs(value) >= 1e5 || (Math.abs(value) < 1e-3 && value !== 0) ? value.toExponential(2) : value.toPrecision(4);
-}

@@ -16,7 +16,8 @@
 
 import type { TrialSummary } from '../../../src-shared/api.ts';
 import type { GenealogyLayout, GenealogyNode } from './genealogy-layout.ts';
-import { escapeHtml, formatParam, formatValue, LINEAGE_COLOR, NO_VALUE_COLOR, scoreColor, shortName, type ThemeColors, tooltipStyle } from './study-format.ts';
+import { escapeHtml, formatParam, LINEAGE_COLOR, NO_VALUE_COLOR, scoreColor, shortName, type ThemeColors, tooltipStyle } from './study-format.ts';
+import { formatCompact } from '../../format.ts';
 
 export type EdgeMode = 'all' | 'lineage' | 'none';
 
@@ -110,7 +111,7 @@ export function genealogyOption(input: GenealogyChartInput): Record<string, unkn
     if (n === undefined || t === undefined) return '';
     const params = paths.map((p) => `${escapeHtml(shortName(p, paths))} = ${escapeHtml(formatParam(t.params[p]))}`).join('<br>');
     const tag = n.best ? ` · <b style="color:${LINEAGE_COLOR}">best</b>` : n.onBestLineage ? ' · best lineage' : '';
-    return `<b>trial #${t.number}</b> · g${t.generation} m${t.member} · ${t.status}${tag}<br>${escapeHtml(metric)} <b>${formatValue(t.value)}</b>${n.rank !== null ? ` (rank ${n.rank + 1})` : ''}<br>${params}`;
+    return `<b>trial #${t.number}</b> · g${t.generation} m${t.member} · ${t.status}${tag}<br>${escapeHtml(metric)} <b>${formatCompact(t.value)}</b>${n.rank !== null ? ` (rank ${n.rank + 1})` : ''}<br>${params}`;
   };
 
   const axisCommon = {

@@ -3,6 +3,7 @@
 // colour scale for scores (one scale in every study chart, so a colour means the same score
 // everywhere) and the chart styling that follows the light/dark theme.
 
+import { formatCompact } from '../../format.ts';
 import type { StudyDetail, StudySummary, TrialSummary } from '../../../src-shared/api.ts';
 
 export interface SpaceParameter {
@@ -80,17 +81,9 @@ export function shortName(path: string, all: readonly string[]): string {
 }
 
 /** A metric value: 4 significant digits, exponent form for tiny or huge numbers. */
-export function formatValue(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  const magnitude = Math.abs(value);
-  // Exponent form without padding zeros: 1e-4, 2.5e-5.
-  if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5)) return value.toExponential(2).replace(/\.?0+e/, 'e');
-  return Number(value.toPrecision(4)).toString();
-}
-
 export function formatParam(value: number | string | boolean | undefined): string {
   if (value === undefined) return '–';
-  return typeof value === 'number' ? (Number.isInteger(value) ? String(value) : formatValue(value)) : String(value);
+  return typeof value === 'number' ? (Number.isInteger(value) ? String(value) : formatCompact(value)) : String(value);
 }
 
 export function directionArrow(direction: StudySummary['objective']['direction']): string {

@@ -1,7 +1,8 @@
-// How numbers read in the comparison view: statistics with 4 significant digits (exponent
+// How numbers read everywhere in the UI: statistics with 4 significant digits (exponent
 // form for very large or very small values, so run times and evaluation counts stay short),
-// p-values with 2 significant digits and exponent form below 1e-3 (3.2e-4), effect sizes
-// with 2 decimals. Missing or undefined values read "–" rather than NaN.
+// compact values for labels and hyperparameters (trailing zeros dropped), p-values with 2
+// significant digits and exponent form below 1e-3 (3.2e-4), effect sizes with 2 decimals.
+// Missing or undefined values read "–" rather than NaN.
 
 export function formatStat(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
@@ -9,6 +10,14 @@ export function formatStat(value: number | null | undefined): string {
   const magnitude = Math.abs(value);
   if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(3);
   return value.toPrecision(4);
+}
+
+/** 4 significant digits without padding zeros (0.9, 1e-4, 2.5e-5): labels, HPs, chart tips. */
+export function formatCompact(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e5)) return value.toExponential(2).replace(/\.?0+e/, 'e');
+  return Number(value.toPrecision(4)).toString();
 }
 
 /** A standard deviation beside its mean: floating-point noise (1e-16 of identical runs) reads 0. */

@@ -1,9 +1,16 @@
-// The comparison view's number formats and boxplot summaries (pure; no DOM).
+// The UI's number formats (pure; no DOM).
 import { describe, expect, it } from 'vitest';
-import { fiveNumbers } from './compare-charts.ts';
-import { formatA12, formatBytes, formatP, formatSpread, formatStat } from './format.ts';
+import { formatA12, formatBytes, formatCompact, formatP, formatSpread, formatStat } from './format.ts';
 
-describe('compare view formats', () => {
+describe('number formats', () => {
+  it('shows compact values without padding zeros', () => {
+    expect(formatCompact(0.9)).toBe('0.9');
+    expect(formatCompact(0.012345)).toBe('0.01235');
+    expect(formatCompact(0.0001)).toBe('1e-4');
+    expect(formatCompact(2.5e-5)).toBe('2.5e-5');
+    expect(formatCompact(null)).toBe('–');
+  });
+
   it('shows statistics with 4 significant digits, exponents when very large or small', () => {
     expect(formatStat(0.966666)).toBe('0.9667');
     expect(formatStat(12.34567)).toBe('12.35');
@@ -28,9 +35,4 @@ describe('compare view formats', () => {
     expect(formatBytes(80896)).toBe('80.9 kB');
   });
 
-  it('computes the five-number summary with numpy-style quantiles', () => {
-    expect(fiveNumbers([5, 1, 4, 2, 3])).toEqual([1, 2, 3, 4, 5]);
-    expect(fiveNumbers([1, 2, 3, 4])).toEqual([1, 1.75, 2.5, 3.25, 4]);
-    expect(fiveNumbers([Number.NaN])).toBeNull();
-  });
 });
