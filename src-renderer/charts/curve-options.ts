@@ -54,34 +54,26 @@ export function linesOption(title: string, series: readonly LineSeries[]): EChar
 }
 
 /**
- * Mean lines with their 95% bands. With few runs the t-interval is wide (t = 12.7 for two
- * runs) and can leave the metric's range; the band is drawn clipped to `range` so that the
- * axis stays on the means (the tooltip gives the unclipped interval).
+ * One group's mean line and its 95% band, as three series sharing the group's name (so a
+ * legend click hides all three). With few runs the t-interval is wide (t = 12.7 for two
+ * runs) and can leave the metric's range; the band is clipped to `range` so that the axis
+ * stays on the means (tooltips give the unclipped interval). stackStrategy 'all': a negative
+ * lower bound must still carry the band stacked on it.
  */
-export function bandsOption(title: string, series: readonly BandSeries[], range: readonly [number, number] = [-Infinity, Infinity]): EChartsCoreOption {
+export function meanAndBandSeries(id: string, name: string, points: readonly CurvePoint[], color: string, range: readonly [number, number]): object[] {
   const clip = (v: number): number => Math.min(range[1], Math.max(range[0], v));
-  const drawn = series.flatMap((s, i) => {
-    const color = PALETTE[i % PALETTE.length];
-    const withBand = s.points.flatMap((p) => (p.low !== null && p.high !== null ? [{ epoch: p.epoch, low: clip(p.low), high: clip(p.high) }] : []));
-    const stack = `band-${i}`;
-    return [
-      { name: s.name, type: 'line', showSymbol: false, data: s.points.map((p) => [p.epoch, p.mean]), color, lineStyle: { width: 1.8 }, z: 3 },
-      // stackStrategy 'all': a negative lower bound must still carry the band stacked on it.
-      { name: `${s.name} low`, type: 'line', stack, stackStrategy: 'all', showSymbol: false, data: withBand.map((p) => [p.epoch, p.low]), lineStyle: { opacity: 0 }, tooltip: { show: false }, silent: true },
-      {
-        name: `${s.name} band`,
-        type: 'line',
-        stack,
-        stackStrategy: 'all',
-        showSymbol: false,
-        data: withBand.map((p) => [p.epoch, p.high - p.low]),
-        lineStyle: { opacity: 0 },
-        areaStyle: { color, opacity: 0.18 },
-        tooltip: { show: false },
-        silent: true,
-      },
-    ];
-  });
+  const band = points.flatMap((p) => (p.low !== null && p.high !== null ? [{ epoch: p.epoch, low: clip(p.low), high: clip(p.high) }] : []));
+  const helper = { name, type: 'line', stack: `band-${id}`, stackStrategy: 'all', showSymbol: false, silent: true, color, lineStyle: { opacity: 0 } };
+  return [
+    { id: `mean-${id}`, name, type: 'line', showSymbol: false, color, lineStyle: { width: 1.8, color }, z: 3, data: points.map((p) => [p.epoch, p.mean]) },
+    { ...helper, id: `low-${id}`, data: band.map((p) => [p.epoch, p.low]) },
+    { ...helper, id: `band-${id}`, areaStyle: { color, opacity: 0.18 }, data: band.map((p) => [p.epoch, p.high - p.low]) },
+  ];
+}
+
+/** Mean lines with their 95% bands, one per series, in the palette's colours. */
+export function bandsOption(title: string, series: readonly BandSeries[], range: readonly [number, number] = [-Infinity, Infinity]): EChartsCoreOption {
+  const drawn = series.flatMap((s, i) => meanAndBandSeries(String(i), s.name, s.points, PALETTE[i % PALETTE.length], range));
   const option = frame(title, series.map((s) => s.name));
   return { ...option, tooltip: { trigger: 'axis', formatter: bandTooltip(series) }, series: drawn };
 }

@@ -11,7 +11,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import type { CurvePoint } from '../../../src-shared/stats/curves.ts';
 import { quantile } from '../../../src-shared/stats/summary.ts';
 import { formatStat } from '../../format.ts';
-import { metricRange } from '../../charts/curve-options.ts';
+import { meanAndBandSeries, metricRange } from '../../charts/curve-options.ts';
 
 export interface ChartColors {
   readonly fg: string;
@@ -125,41 +125,7 @@ export function boxplotOption(metric: string, better: string, groups: readonly B
  *  stacked on it as an area. No legend inside: the view shows one legend for all the curve
  *  charts (and passes only the experiments shown). */
 export function curvesOption(metric: string, groups: readonly CurveGroup[], c: ChartColors): EChartsCoreOption {
-  // Bands clipped to the metric's range (few runs make wide t-intervals; see metricRange).
-  const [lowest, highest] = metricRange(metric);
-  const clip = (v: number): number => Math.min(highest, Math.max(lowest, v));
-  const series = groups.flatMap((g, i) => {
-    const band = g.points.flatMap((p) => (p.low !== null && p.high !== null ? [{ epoch: p.epoch, low: clip(p.low), high: clip(p.high) }] : []));
-    const stack = `band-${i}`;
-    return [
-      { id: `mean-${i}`, name: g.name, type: 'line', showSymbol: false, color: g.color, lineStyle: { width: 1.8, color: g.color }, z: 3, data: g.points.map((p) => [p.epoch, p.mean]) },
-      {
-        id: `low-${i}`,
-        name: g.name,
-        type: 'line',
-        stack,
-        stackStrategy: 'all',
-        showSymbol: false,
-        silent: true,
-        color: g.color,
-        lineStyle: { opacity: 0 },
-        data: band.map((p) => [p.epoch, p.low]),
-      },
-      {
-        id: `band-${i}`,
-        name: g.name,
-        type: 'line',
-        stack,
-        stackStrategy: 'all',
-        showSymbol: false,
-        silent: true,
-        color: g.color,
-        lineStyle: { opacity: 0 },
-        areaStyle: { color: withAlpha(g.color, 0.16) },
-        data: band.map((p) => [p.epoch, p.high - p.low]),
-      },
-    ];
-  });
+  const series = groups.flatMap((g, i) => meanAndBandSeries(String(i), g.name, g.points, g.color, metricRange(metric)));
   return {
     animation: false,
     title: titleOf(metric, 'mean per epoch across runs · 95% band', c),
