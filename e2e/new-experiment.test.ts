@@ -2,7 +2,8 @@
 // database: start from the shipped iris_adam config, see the schema's messages at the fields
 // for a negative learning rate and a zero batch size (Queue disabled), break the JSON (line
 // and column, form kept), fix everything and queue two runs (the service stores exactly what
-// the form said), start again from that experiment, and queue with the server gone (inline
+// the form said) and watch them run to done in the detail view with the curve growing, start
+// again from that experiment, and queue with the server gone (inline
 // message, nothing lost). Screenshots (1280x800): new-experiment-error.png, new-experiment.png,
 // new-experiment-source.png, new-experiment-server-gone.png.
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ describe.skipIf(!e2eAvailable)('new experiment view in headless Chromium', () =>
 
   beforeAll(async () => {
     server = await startServe(join(tempDir(), 'evolab.db'), ['--slots', '1']);
-    // Nothing needs to run: the test is about what gets queued.
+    // Paused until the experiment is queued from the form: then it runs, and we watch it.
     await call('pauseQueue', {});
     ({ browser, page } = await launchBrowser());
   });
@@ -92,7 +93,8 @@ describe.skipIf(!e2eAvailable)('new experiment view in headless Chromium', () =>
     await page.getByTestId('json-error').waitFor({ state: 'detached' });
     await field('Learning rate').fill('0.05');
     await field('Batch size').fill('16');
-    await field('Max epochs').fill('3');
+    await field('Max epochs').fill('600');
+    await page.getByLabel('Early stopping').uncheck();
     await field('Runs').fill('2');
     await field('Name').fill('iris adam from the form');
     await field('Tags').fill('e2e, form');
@@ -111,8 +113,18 @@ describe.skipIf(!e2eAvailable)('new experiment view in headless Chromium', () =>
     expect(experiment.config).toMatchObject({
       dataset: { name: 'iris', split: { train: 0.6, val: 0.2, test: 0.2, seed: 42 } },
       optimizer: { type: 'adam', lr: 0.05 },
-      training: { batch_size: 16, max_epochs: 3, early_stopping: { patience: 3, min_delta: 0.001 } },
+      training: { batch_size: 16, max_epochs: 600, early_stopping: null },
     });
+
+    // It runs: the detail view's curve grows while we watch, and both runs end done.
+    await call('resumeQueue', {});
+    const curves = page.getByTestId('run-curves');
+    const points = async (): Promise<number> => Number(await curves.getAttribute('data-points'));
+    await expect.poll(points, { timeout: 30_000 }).toBeGreaterThan(0);
+    const seen = await points();
+    await expect.poll(points, { timeout: 30_000 }).toBeGreaterThan(seen);
+    await expect.poll(async () => page.getByTestId('runs-table').locator('.status.done').count(), { timeout: 60_000 }).toBe(2);
+    await expect.poll(async () => page.locator('h1 .status').textContent(), { timeout: 5_000 }).toBe('done');
   });
 
   it('starts from a previous experiment', async () => {
@@ -120,7 +132,7 @@ describe.skipIf(!e2eAvailable)('new experiment view in headless Chromium', () =>
     await expect.poll(() => page.getByTestId('source').textContent()).toContain(`#${experimentId}`);
     expect(await field('Learning rate').inputValue()).toBe('0.05');
     expect(await field('Batch size').inputValue()).toBe('16');
-    expect(await field('Max epochs').inputValue()).toBe('3');
+    expect(await field('Max epochs').inputValue()).toBe('600');
     expect(await field('Runs').inputValue()).toBe('2');
     expect(await field('Name').inputValue()).toBe('iris adam from the form');
     expect(await field('Tags').inputValue()).toBe('e2e, form');
