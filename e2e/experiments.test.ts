@@ -194,6 +194,10 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
       status: 'failed',
     });
     await expect.poll(async () => page.locator('.count').textContent(), { timeout: 10_000 }).toMatch(/1 running · 1 waiting · 3 done · 1 failed · 1 cancelled/);
+    // Cancel the queued (waiting) run: it never starts.
+    await page.getByTestId('waiting-table').locator('tbody tr', { hasText: 'to cancel' }).getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(async () => page.locator('.count').textContent(), { timeout: 10_000 }).toMatch(/1 running · 0 waiting · 3 done · 1 failed · 2 cancelled/);
+    await page.getByTestId('finished-table').locator('tr', { hasText: 'cancelled' }).first().waitFor();
   });
 
   it('says so inline when the server went away, and keeps the view', async () => {
