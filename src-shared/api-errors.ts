@@ -48,6 +48,11 @@ export class ApiError extends Error {
     return new ApiError('not_found', `${what} ${id} does not exist`, undefined);
   }
 
+  /** The error a client rebuilds from what crossed the wire (HTTP body or IPC answer). */
+  static fromBody(body: ApiErrorBody): ApiError {
+    return new ApiError(body.code, body.message, body.field, body.problems ?? []);
+  }
+
   toBody(): ApiErrorBody {
     return {
       code: this.code,

@@ -3,18 +3,19 @@
 // back). Errors come back as ApiErrors, so views can show them beside the field at fault.
 
 import type { AppApi, AppEvent } from '../../src-shared/api.ts';
-import { API_METHODS, type ApiMethod } from '../../src-shared/api-methods.ts';
+import { apiClient } from '../../src-shared/api-client.ts';
+import type { ApiMethod } from '../../src-shared/api-methods.ts';
 import { ApiError, type ApiErrorBody } from '../../src-shared/api-errors.ts';
 
 async function call(method: ApiMethod, request: unknown): Promise<unknown> {
   let response: Response;
   try {
-    response = await fetch(`api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request ?? {}) });
+    response = await fetch(`api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
   } catch {
     throw new ApiError('internal', 'the Evolab server cannot be reached (is `evolab serve` still running?)');
   }
   const body = (await response.json().catch(() => null)) as { result?: unknown; error?: ApiErrorBody } | null;
-  if (body?.error !== undefined) throw new ApiError(body.error.code, body.error.message, body.error.field, body.error.problems ?? []);
+  if (body?.error !== undefined) throw ApiError.fromBody(body.error);
   if (!response.ok || body === null) throw new ApiError('internal', `the server answered ${response.status}`);
   return body.result;
 }
@@ -36,15 +37,11 @@ export function createHttpApi(): AppApi {
       if (listeners.size > 0) setTimeout(connect, 1000);
     };
   };
-  const methods = Object.fromEntries(API_METHODS.map((method) => [method, (request: unknown) => call(method, request)]));
-  return {
-    ...(methods as Omit<AppApi, 'subscribe'>),
-    subscribe(listener) {
-      listeners.add(listener);
-      if (socket === null) connect();
-      return () => listeners.delete(listener);
-    },
-  };
+  return apiClient(call, (listener) => {
+    listeners.add(listener);
+    if (socket === null) connect();
+    return () => listeners.delete(listener);
+  });
 }
 
 /** The desktop app's bridge when present, else HTTP. */
