@@ -198,6 +198,16 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
     await page.getByTestId('waiting-table').locator('tbody tr', { hasText: 'to cancel' }).getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(async () => page.locator('.count').textContent(), { timeout: 10_000 }).toMatch(/1 running · 0 waiting · 3 done · 1 failed · 2 cancelled/);
     await page.getByTestId('finished-table').locator('tr', { hasText: 'cancelled' }).first().waitFor();
+    // Keyboard: arrows move between the finished runs, Enter opens the run's experiment.
+    const finishedRows = page.getByTestId('finished-table').locator('tbody tr[data-row]');
+    await finishedRows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    const target = await finishedRows.nth(1).getAttribute('data-row');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.row)).toBe(target);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`#/experiments/${target}$`));
+    await page.goto(`${server.url}/#/queue`);
+    await page.getByTestId('waiting-table').waitFor();
   });
 
   it('says so inline when the server went away, and keeps the view', async () => {
