@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api-methods.ts';
 import { fromZodError } from './config/errors.ts';
-import { choice, fallbackMessage, integerField, numberField } from './config/fields.ts';
+import { choice, fallbackMessage, integerField, MAX_SAFE_INTEGER, numberField } from './config/fields.ts';
 import type { ComparisonTable } from './stats/comparison.ts';
 import type { CurvePoint } from './stats/curves.ts';
 
@@ -103,8 +103,22 @@ export interface RunMetrics {
   readonly series: readonly MetricSeries[];
 }
 
+/** Why the queue stopped by itself: the database cannot be written (disk full, read-only...). */
+export interface StorageProblem {
+  readonly problem: string;
+  /** ISO 8601, UTC. */
+  readonly since: string;
+}
+
 export interface QueueState {
+  /** Paused by a user (a saved setting). */
   readonly paused: boolean;
+  /**
+   * Set while the queue has stopped itself because results cannot be stored: running jobs
+   * were stopped at their last received epoch, nothing received is dropped, and work resumes
+   * when the database can be written again (retried in the background, and on resumeQueue).
+   */
+  readonly storage: StorageProblem | null;
   readonly slots: number;
   readonly counts: Readonly<Record<RunStatus, number>>;
   /** Running runs, then waiting runs in the order they will start (pending and interrupted). */
@@ -238,7 +252,7 @@ export interface GeneratedFile {
 export type AppEvent =
   | { readonly type: 'run-progress'; readonly progress: RunProgress }
   | { readonly type: 'run-status'; readonly run: RunSummary }
-  | { readonly type: 'queue'; readonly paused: boolean; readonly slots: number }
+  | { readonly type: 'queue'; readonly paused: boolean; readonly slots: number; readonly storage: StorageProblem | null }
   | { readonly type: 'experiment'; readonly experiment: ExperimentSummary };
 
 // ---- requests -------------------------------------------------------------------------
@@ -252,7 +266,7 @@ const tag = z
 const tags = z.array(tag, { error: 'expected a list of tags' }).max(32, { error: 'at most 32 tags' });
 const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' });
 const page = {
-  limit: integerField(1).max(10_000, { error: 'expected an integer <= 10000' }).default(100),
+  limit: integerField(1, 10_000).default(100),
   offset: integerField(0).default(0),
 };
 
@@ -287,13 +301,17 @@ export const createExperimentRequest = z.strictObject({
   config: z.unknown(),
   /** Defaults to the config's name, else "<dataset> <optimizer>". */
   name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200, { error: 'at most 200 characters' }).optional(),
-  runs: integerField(1).max(1000, { error: 'expected an integer <= 1000' }).default(1),
+  runs: integerField(1, 1000).default(1),
   /** Run i uses seed firstSeed + i. */
   firstSeed: integerField(0).default(0),
   tags: tags.default([]),
   notes: z.string({ error: 'expected a string' }).max(100_000, { error: 'at most 100000 characters' }).default(''),
   /** Higher starts first; equal priorities start first-in first-out. */
-  priority: integerField(-1000).max(1000, { error: 'expected an integer <= 1000' }).default(0),
+  priority: integerField(-1000, 1000).default(0),
+}).refine((q) => !Number.isSafeInteger(q.firstSeed) || q.firstSeed <= MAX_SAFE_INTEGER - (q.runs - 1), {
+  // Above 2^53 consecutive seeds round to the same double: two runs would be identical.
+  error: `firstSeed + runs - 1 must be at most ${MAX_SAFE_INTEGER} (2^53 - 1) so that every run gets its own seed`,
+  path: ['firstSeed'],
 });
 
 export const updateExperimentRequest = z.strictObject({
@@ -313,7 +331,7 @@ export const runMetricsRequest = z.strictObject({
   runId: id(),
   names: z.array(choice(EPOCH_METRICS)).optional(),
   /** Downsample each series to at most this many points (largest-triangle-three-buckets). */
-  maxPoints: integerField(3).max(100_000, { error: 'expected an integer <= 100000' }).optional(),
+  maxPoints: integerField(3, 100_000).optional(),
 });
 
 export const runIdRequest = z.strictObject({ runId: id() });
@@ -332,7 +350,7 @@ export const emptyRequest = z.strictObject({});
 
 export const studyIdRequest = z.strictObject({ id: id() });
 
-const maxPoints = integerField(3).max(100_000, { error: 'expected an integer <= 100000' });
+const maxPoints = integerField(3, 100_000);
 
 export const experimentCurvesRequest = z.strictObject({
   id: id(),

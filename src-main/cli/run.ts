@@ -46,6 +46,9 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runCommand(configPath: string, options: RunOptions): Promise<void> {
+  if (options.firstSeed > Number.MAX_SAFE_INTEGER - (options.runs - 1)) {
+    throw new UserInputError('--first-seed', `first-seed + runs - 1 must be at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1) so that every run gets its own seed`);
+  }
   const config = readExperimentConfig(configPath);
   const outDir = resolve(options.out);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UserInputError('--out', `${options.out} exists and is not a folder`);

@@ -9,6 +9,7 @@
 import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
 import { createBackend } from '../engine/compute/select.ts';
 import { loadSplits } from '../engine/data/load.ts';
+import { checkMemory, thisMachine } from '../engine/preflight.ts';
 import { type RunCheckpoint, RunTrainer } from '../engine/train.ts';
 import type { JobMessage, StartJob } from './job-messages.ts';
 
@@ -46,7 +47,15 @@ function nullIfNaN(value: number): number | null {
 async function runJob(job: StartJob): Promise<void> {
   const config = parseExperimentConfig(job.config);
   const splits = loadSplits(config.dataset);
-  const threads = config.compute.threads === 'auto' ? job.threads : config.compute.threads;
+  // Now that the data are loaded (a CSV's shape is known) and on the machine that trains:
+  // refuse a run that cannot fit in memory rather than be killed half-way.
+  const machine = thisMachine();
+  const rows = splits.train.size + splits.val.size + splits.test.size;
+  const shape = { rows, splitRows: rows, features: splits.train.features, classes: splits.train.classes };
+  const problems = checkMemory(config, shape, machine);
+  if (problems.length > 0) throw new Error(`out of memory before starting: config.${problems[0].message}`);
+  const wanted = config.compute.threads === 'auto' ? job.threads : config.compute.threads;
+  const threads = Math.min(wanted, machine.cores);
   const { backend, notes } = await createBackend(config.compute.backend, threads);
   const resume = job.checkpoint === null ? undefined : (JSON.parse(job.checkpoint) as RunCheckpoint);
   if (resume !== undefined && resume.format !== 'evolab-run-checkpoint/1') throw new Error('unknown checkpoint format');
@@ -91,11 +100,20 @@ async function runJob(job: StartJob): Promise<void> {
   });
 }
 
+/** A failed typed-array allocation is the job running out of memory: say so in words. */
+function describeError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof RangeError && /allocation failed|Invalid (typed )?array length|Invalid string length/i.test(message)) {
+    return `job process ran out of memory: ${message}`;
+  }
+  return message;
+}
+
 function start(job: StartJob): void {
   runJob(job).then(
     () => process.exit(0),
     async (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       try {
         await send({ type: 'error', message });
       } finally {

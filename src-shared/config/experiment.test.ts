@@ -46,11 +46,34 @@ describe('experiment config', () => {
 
   it('takes threads as "auto" or a positive integer', () => {
     expect(parseExperimentConfig({ ...minimal, compute: { threads: 2 } }).compute.threads).toBe(2);
-    expect(message({ ...minimal, compute: { threads: 0 } })).toBe('compute.threads: expected "auto" or a positive integer, got 0');
-    expect(message({ ...minimal, compute: { threads: 'many' } })).toBe('compute.threads: expected "auto" or a positive integer, got "many"');
+    expect(message({ ...minimal, compute: { threads: 0 } })).toBe('compute.threads: expected "auto" or an integer in [1, 256], got 0');
+    expect(message({ ...minimal, compute: { threads: 'many' } })).toBe('compute.threads: expected "auto" or an integer in [1, 256], got "many"');
   });
 
   it('rejects a non-object', () => {
     expect(message('config')).toBe('expected an object, got "config"');
+  });
+});
+
+describe('bounds on every size', () => {
+  it('refuses sizes that would exhaust a job, naming the field and the limit', () => {
+    expect(message({ ...minimal, model: { hidden: [1e7] } })).toBe('model.hidden[0]: expected an integer <= 16384, got 10000000');
+    expect(message({ ...minimal, model: { hidden: Array.from({ length: 17 }, () => 4) } })).toBe('model.hidden: at most 16 hidden layers');
+    expect(message({ ...minimal, optimizer: { type: 'cmaes', population: 1e9 } })).toBe('optimizer.population: expected an integer <= 10000, got 1000000000');
+    expect(message({ ...minimal, training: { batch_size: 1e12, max_epochs: 10 } })).toBe('training.batch_size: expected an integer <= 1000000, got 1000000000000');
+    expect(message({ ...minimal, training: { batch_size: 16, max_epochs: 1e7 } })).toBe('training.max_epochs: expected an integer <= 1000000, got 10000000');
+    expect(message({ ...minimal, compute: { threads: 1_000_000 } })).toBe('compute.threads: expected "auto" or an integer in [1, 256], got 1000000');
+  });
+
+  it('keeps integers exact: nothing above 2^53 - 1', () => {
+    expect(message({ ...minimal, dataset: { name: 'iris', split: { seed: 2 ** 53 } } })).toBe(
+      'dataset.split.seed: expected an integer <= 9007199254740991 (2^53 - 1), got 9007199254740992',
+    );
+    expect(message({ ...minimal, dataset: { name: 'iris', split: { seed: 1e300 } } })).toBe('dataset.split.seed: expected an integer <= 9007199254740991 (2^53 - 1), got 1e+300');
+  });
+
+  it('bounds the name and description like every other name', () => {
+    expect(message({ ...minimal, name: 'x'.repeat(201) })).toBe('name: at most 200 characters');
+    expect(parseExperimentConfig({ ...minimal, name: 'x'.repeat(200) }).name).toHaveLength(200);
   });
 });

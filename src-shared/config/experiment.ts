@@ -17,6 +17,27 @@ import {
   positiveNumber,
 } from './fields.ts';
 
+/**
+ * Upper bounds on every size a config can ask for, so that a typo (hidden: [1e7]) is refused
+ * at the field before anything is stored instead of exhausting a job's memory. They are far
+ * above what the networks Evolab trains need; the service also checks a memory estimate
+ * against the machine before queueing (src-main/engine/preflight.ts).
+ */
+export const CONFIG_LIMITS = {
+  layers: 16,
+  layerWidth: 16_384,
+  population: 10_000,
+  batchSize: 1_000_000,
+  maxEpochs: 1_000_000,
+  threads: 256,
+  nameLength: 200,
+  descriptionLength: 100_000,
+  pathLength: 4096,
+} as const;
+
+const boundedString = (max: number) =>
+  z.string({ error: 'expected a string' }).max(max, { error: `at most ${max} characters` });
+
 const split = z
   .strictObject({
     train: fraction().default(0.6),
@@ -31,7 +52,7 @@ const split = z
 const mnistLike = {
   split: split.default({ train: 0.6, val: 0.2, test: 0.2, seed: 42 }),
   /** Images are downscaled from 28x28 to size x size by bilinear interpolation. */
-  image_size: integerField(2).max(28, { error: 'expected an integer <= 28' }).default(14),
+  image_size: integerField(2, 28).default(14),
   /** Use the official 10k test file as the test set instead of a split of the 60k file. */
   official_test: z.boolean({ error: 'expected true or false' }).default(false),
 };
@@ -45,9 +66,9 @@ const dataset = z.discriminatedUnion(
     z.strictObject({
       name: z.literal('csv'),
       /** Path of the CSV file, relative to the config file's folder when not absolute. */
-      path: nonEmptyString(),
+      path: nonEmptyString().max(CONFIG_LIMITS.pathLength, { error: `at most ${CONFIG_LIMITS.pathLength} characters` }),
       /** Header name of the label column; every other column is a numeric feature. */
-      label: nonEmptyString(),
+      label: nonEmptyString().max(CONFIG_LIMITS.nameLength, { error: `at most ${CONFIG_LIMITS.nameLength} characters` }),
       split: split.default({ train: 0.6, val: 0.2, test: 0.2, seed: 42 }),
       standardize: z.boolean({ error: 'expected true or false' }).default(true),
     }),
@@ -56,13 +77,16 @@ const dataset = z.discriminatedUnion(
 );
 
 const model = z.strictObject({
-  hidden: z.array(integerField(1), { error: 'expected a list of layer sizes, e.g. [10]' }).default([10]),
+  hidden: z
+    .array(integerField(1, CONFIG_LIMITS.layerWidth), { error: 'expected a list of layer sizes, e.g. [10]' })
+    .max(CONFIG_LIMITS.layers, { error: `at most ${CONFIG_LIMITS.layers} hidden layers` })
+    .default([10]),
   activation: choice(['sigmoid', 'relu', 'tanh']).default('sigmoid'),
 });
 
 const strategyFields = {
   /** Population size lambda; default 4 + floor(3 ln d) (Hansen 2016, Table 1). */
-  population: integerField(2).optional(),
+  population: integerField(2, CONFIG_LIMITS.population).optional(),
   sigma0: positiveNumber().default(0.5),
   /** full: classic CMA-ES; maes: matrix adaptation ES (no eigendecomposition); sep: diagonal. */
   variant: choice(['auto', 'full', 'maes', 'sep']).default('auto'),
@@ -98,14 +122,14 @@ const optimizer = z.discriminatedUnion(
 );
 
 const earlyStopping = z.strictObject({
-  patience: integerField(1),
+  patience: integerField(1, CONFIG_LIMITS.maxEpochs),
   /** Improvement means val_loss < best - min_delta. */
   min_delta: nonNegativeNumber().default(0),
 });
 
 const training = z.strictObject({
-  batch_size: integerField(1),
-  max_epochs: integerField(1),
+  batch_size: integerField(1, CONFIG_LIMITS.batchSize),
+  max_epochs: integerField(1, CONFIG_LIMITS.maxEpochs),
   /** Omit (or null) to train for max_epochs; the best weights are restored when present. */
   early_stopping: earlyStopping.nullable().default(null),
 });
@@ -115,17 +139,18 @@ const compute = z.strictObject({
   backend: choice(['auto', 'js', 'wasm', 'gpu']).default('auto'),
   /** Threads that share each generation's population: 'auto' (the machine's cores, at most 8) or a count. */
   threads: z
-    .union([z.literal('auto'), numberField('"auto" or a positive integer', (n) => Number.isInteger(n) && n >= 1)], {
-      error: (issue) => `expected "auto" or a positive integer, got ${describeValue(issue.input)}`,
-    })
+    .union(
+      [z.literal('auto'), numberField(`"auto" or an integer in [1, ${CONFIG_LIMITS.threads}]`, (n) => Number.isInteger(n) && n >= 1 && n <= CONFIG_LIMITS.threads)],
+      { error: (issue) => `expected "auto" or an integer in [1, ${CONFIG_LIMITS.threads}], got ${describeValue(issue.input)}` },
+    )
     .default('auto'),
 });
 
 export const experimentConfigSchema = z.strictObject({
   /** Optional human name; results are named <dataset>.<optimizer>. */
-  name: z.string({ error: 'expected a string' }).optional(),
+  name: boundedString(CONFIG_LIMITS.nameLength).optional(),
   /** Free text: where the settings come from, what changed and why. */
-  description: z.string({ error: 'expected a string' }).optional(),
+  description: boundedString(CONFIG_LIMITS.descriptionLength).optional(),
   dataset,
   model: model.default({ hidden: [10], activation: 'sigmoid' }),
   optimizer,

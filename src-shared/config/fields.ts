@@ -21,9 +21,22 @@ export const nonNegativeNumber = () => numberField('a number >= 0', (n) => n >= 
 export const fraction = () => numberField('a number in [0, 1]', (n) => n >= 0 && n <= 1);
 export const openUnitInterval = () => numberField('a number in (0, 1)', (n) => n > 0 && n < 1);
 
-/** An integer >= min. */
-export function integerField(min: number) {
-  return numberField(min === 1 ? 'a positive integer' : `an integer >= ${min}`, (n) => Number.isInteger(n) && n >= min);
+/** The largest integer a double holds exactly (2^53 - 1): ids, seeds and counts stay below it. */
+export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * An integer in [min, max]; max defaults to 2^53 - 1, above which doubles stop being exact
+ * (two seeds 9007199254740992 and 9007199254740993 are the same number).
+ */
+export function integerField(min: number, max: number = MAX_SAFE_INTEGER) {
+  const what = min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+  const tooLarge = max === MAX_SAFE_INTEGER ? `an integer <= ${max} (2^53 - 1)` : `an integer <= ${max}`;
+  const message = (issue: Issue) => {
+    const n = issue.input;
+    const above = typeof n === 'number' && Number.isFinite(n) && Number.isInteger(n) && n > max;
+    return `expected ${above ? tooLarge : what}, got ${describeValue(n)}`;
+  };
+  return z.number({ error: message }).refine((n) => Number.isFinite(n) && Number.isInteger(n) && n >= min && n <= max, { error: message });
 }
 
 /** One of a fixed set of strings. */

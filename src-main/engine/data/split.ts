@@ -5,6 +5,7 @@
 // method so that every part keeps the class proportions of the whole. Within a class the
 // samples are shuffled with the split's own RNG stream.
 
+import { UserInputError } from '../../../src-shared/config/errors.ts';
 import { Rng } from '../rng.ts';
 import { type Dataset, takeRows } from './dataset.ts';
 
@@ -66,8 +67,27 @@ export function stratifiedSplitIndices(
   return result;
 }
 
+/**
+ * Refuses a split that leaves a part empty: no training or validation rows (a run would "finish"
+ * with NaN metrics), or no test rows although a test fraction was asked for.
+ */
+export function checkSplitSizes(rows: number, fractions: SplitFractions): UserInputError[] {
+  const problems: UserInputError[] = [];
+  for (const part of ['train', 'val', 'test'] as const) {
+    if (part === 'test' && fractions.test === 0) continue;
+    if (Math.round(fractions[part] * rows) === 0) {
+      problems.push(
+        new UserInputError(`dataset.split.${part}`, `${fractions[part]} of ${rows} rows leaves no ${part === 'val' ? 'validation' : part === 'train' ? 'training' : 'test'} rows; expected at least ${(0.5 / rows).toPrecision(2)}`),
+      );
+    }
+  }
+  return problems;
+}
+
 /** The three stratified parts of `data`. */
 export function stratifiedSplit(data: Dataset, fractions: SplitFractions): { train: Dataset; val: Dataset; test: Dataset } {
+  const [problem] = checkSplitSizes(data.size, fractions);
+  if (problem !== undefined) throw problem;
   const indices = stratifiedSplitIndices(data.y, data.classes, fractions);
   return { train: takeRows(data, indices.train), val: takeRows(data, indices.val), test: takeRows(data, indices.test) };
 }

@@ -166,9 +166,9 @@ describe('the experiment fields', () => {
     expect(validateRequest({ ...emptyExperimentFields(), name: '   ' })).toEqual([]);
     expect(where.runs).toBe('expected a positive integer, got 0');
     expect(where.firstSeed).toBe('expected an integer >= 0, got -1');
-    expect(where.priority).toBe('expected an integer <= 1000');
+    expect(where.priority).toBe('expected an integer <= 1000, got 5000');
     expect(where['tags[1]']).toBe('a tag has at most 64 characters');
-    expect(validateRequest({ ...emptyExperimentFields(), runs: '1001' })).toEqual([{ where: 'runs', problem: 'expected an integer <= 1000' }]);
+    expect(validateRequest({ ...emptyExperimentFields(), runs: '1001' })).toEqual([{ where: 'runs', problem: 'expected an integer <= 1000, got 1001' }]);
     expect(validateRequest({ ...emptyExperimentFields(), runs: '2.5' })).toEqual([{ where: 'runs', problem: 'expected a positive integer, got 2.5' }]);
     const placed = placeProblems(problems, EXPERIMENT_FIELDS);
     expect(placed.byField.get('tags')).toEqual(['a tag has at most 64 characters']);
