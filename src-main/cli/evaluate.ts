@@ -7,13 +7,16 @@ import { type Command, Option } from 'commander';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { compareGroups, DEFAULT_METRICS } from '../../src-shared/stats/comparison.ts';
 import { comparisonMarkdown } from '../report/comparison-markdown.ts';
-import { describeProblem, readResultFolder } from '../report/read-results.ts';
+import { describeProblem } from '../report/read-results.ts';
+import { readResultFolderInWorker } from '../report/result-reader.ts';
+import { fileLimits, maxFileOption } from './options.ts';
 
 interface EvaluateOptions {
   readonly json: boolean;
   readonly metric?: string[];
   readonly paired: boolean;
   readonly alpha: number;
+  readonly maxFileMb?: number;
 }
 
 function alphaOption(value: string): number {
@@ -31,9 +34,10 @@ export function registerEvaluateCommand(program: Command): void {
     .addOption(new Option('--metric <name...>', `metrics to compare (default: ${DEFAULT_METRICS.join(', ')})`))
     .option('--paired', 'match runs by index (seed) and use the Wilcoxon signed-rank test', false)
     .option('--alpha <a>', 'significance level after Holm correction', alphaOption, 0.05)
+    .addOption(maxFileOption())
     .addHelpText('after', '\nExample:\n  evolab evaluate results/ --metric test_acc test_loss')
-    .action((folder: string, options: EvaluateOptions) => {
-      const { groups, problems } = readResultFolder(folder);
+    .action(async (folder: string, options: EvaluateOptions) => {
+      const { groups, problems } = await readResultFolderInWorker(folder, fileLimits(options));
       for (const problem of problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
       if (groups.length === 0) throw new UserInputError(folder, 'no valid result file to compare');
       const tables = compareGroups(groups, { ...(options.metric !== undefined ? { metrics: options.metric } : {}), paired: options.paired, alpha: options.alpha });

@@ -8,11 +8,14 @@
 import type { Command } from 'commander';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { importGroup } from '../report/import-results.ts';
-import { describeProblem, readResultFolder } from '../report/read-results.ts';
+import { describeProblem } from '../report/read-results.ts';
+import { readResultFolderInWorker } from '../report/result-reader.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
+import { fileLimits, maxFileOption } from './options.ts';
 
 interface ImportOptions extends DatabaseOptions {
   readonly name: string;
+  readonly maxFileMb?: number;
 }
 
 export function registerImportCommand(program: Command): void {
@@ -21,15 +24,16 @@ export function registerImportCommand(program: Command): void {
     .description('import a folder of <dataset>.<optimizer>.csv result files as experiments (one per file)')
     .argument('<folder>', 'folder of result files')
     .requiredOption('--name <name>', 'name of the imported group (experiments are tagged import:<name>)')
+    .addOption(maxFileOption())
     .addOption(databaseOption())
     .addHelpText('after', '\nExample:\n  evolab import results/ --name "reference study"')
     .action(async (folder: string, options: ImportOptions) => {
-      const { groups, problems } = readResultFolder(folder);
+      const { groups, metas, problems } = await readResultFolderInWorker(folder, fileLimits(options));
       for (const problem of problems) process.stderr.write(`evolab: ${describeProblem(problem)} (not imported)\n`);
       if (groups.length === 0) throw new UserInputError(folder, 'no valid result file to import');
       await withServices(options, async ({ store }) => {
         for (const group of groups) {
-          const id = importGroup(store, folder, group, options.name);
+          const id = await importGroup(store, folder, group, options.name, metas.get(group.source));
           process.stdout.write(`experiment ${id}: ${group.source} (${group.runs.length} runs${group.epochs !== null ? ', per-epoch metrics' : ''})\n`);
         }
       });

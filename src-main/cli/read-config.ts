@@ -1,19 +1,27 @@
 // Reads an experiment config file: missing file, invalid JSON and schema errors all become
 // one-line UserInputErrors naming the file or the field.
 
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { type ExperimentConfig, parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+import { readUserTextSync } from '../files/user-file.ts';
 
-/** Parsed JSON of a file; a missing file or invalid JSON is a UserInputError naming the file. */
+/** Configs are small: a larger file is a mistake (or not a config), refused before it is read. */
+const CONFIG_LIMITS = { maxBytes: 16 * 1024 * 1024 };
+
+/**
+ * Parsed JSON of a file; a missing file, anything but a regular file, a file over 16 MiB and
+ * invalid JSON are UserInputErrors naming the file. A UTF-8 byte-order mark (as Windows
+ * editors write) is accepted.
+ */
 export function readJsonFile(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readUserTextSync(path, CONFIG_LIMITS);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserInputError(path, code === 'ENOENT' ? 'no such config file' : code === 'EISDIR' ? 'is a folder, not a config file' : 'cannot read the config file');
+    if (!(error instanceof UserInputError)) throw error;
+    const problem = error.problem === 'no such file' ? 'no such config file' : error.problem.startsWith('is a folder') ? 'is a folder, not a config file' : error.problem;
+    throw new UserInputError(path, problem);
   }
   try {
     return JSON.parse(text) as unknown;

@@ -9,11 +9,12 @@ import { UserInputError } from '../../src-shared/config/errors.ts';
 import { DEFAULT_METRICS, type ResultGroup } from '../../src-shared/stats/comparison.ts';
 import { renderHtmlReport } from '../report/html-report.ts';
 import { htmlToPdf } from '../report/pdf.ts';
-import { describeProblem, readResultFolder, readResultMeta } from '../report/read-results.ts';
+import { describeProblem } from '../report/read-results.ts';
+import { readResultFolderInWorker } from '../report/result-reader.ts';
 import { storedGroups } from '../report/stored-groups.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { evolabVersion } from './main.ts';
-import { positiveInteger } from './options.ts';
+import { fileLimits, maxFileOption, positiveInteger } from './options.ts';
 
 interface ReportOptions extends DatabaseOptions {
   readonly folder?: string;
@@ -22,6 +23,7 @@ interface ReportOptions extends DatabaseOptions {
   readonly title?: string;
   readonly metric?: string[];
   readonly paired: boolean;
+  readonly maxFileMb?: number;
 }
 
 export function registerReportCommand(program: Command): void {
@@ -35,6 +37,7 @@ export function registerReportCommand(program: Command): void {
     .option('--title <text>', 'report title', 'Evolab comparison report')
     .addOption(new Option('--metric <name...>', `metrics of the tables (default: ${DEFAULT_METRICS.join(', ')})`))
     .option('--paired', 'match runs by index (seed) and use the Wilcoxon signed-rank test', false)
+    .addOption(maxFileOption())
     .addOption(databaseOption())
     .addHelpText('after', '\nExamples:\n  evolab report 3 4 5 6 --pdf report.pdf --html report.html\n  evolab report --folder results/ --pdf report.pdf')
     .action(async (ids: string[], options: ReportOptions) => {
@@ -45,13 +48,13 @@ export function registerReportCommand(program: Command): void {
       let configs = new Map<string, unknown>();
       let backends: string[] = [];
       if (options.folder !== undefined) {
-        const folder = readResultFolder(options.folder);
+        const folder = await readResultFolderInWorker(options.folder, fileLimits(options));
         for (const problem of folder.problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
         groups = folder.groups;
         const seen = new Set<string>();
         for (const group of groups) {
-          const meta = readResultMeta(options.folder, group);
-          if (meta === null) continue;
+          const meta = folder.metas.get(group.source);
+          if (meta === undefined) continue;
           configs.set(group.source, meta.config);
           for (const backend of meta.backends) seen.add(backend);
         }

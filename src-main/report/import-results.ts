@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
 import type { ResultGroup } from '../../src-shared/stats/comparison.ts';
 import type { Store } from '../store/store.ts';
-import { readResultMeta } from './read-results.ts';
+import type { ResultMeta } from './read-results.ts';
 
 /** The validated config of a group's .meta.json, or null when there is none (or it is not valid). */
-function metaConfig(folder: string, group: ResultGroup): ReturnType<typeof parseExperimentConfig> | null {
-  const meta = readResultMeta(folder, group);
-  if (meta === null) return null;
+function metaConfig(meta: ResultMeta | undefined): ReturnType<typeof parseExperimentConfig> | null {
+  if (meta === undefined) return null;
   try {
     return parseExperimentConfig(meta.config);
   } catch {
@@ -21,10 +20,11 @@ function metaConfig(folder: string, group: ResultGroup): ReturnType<typeof parse
   }
 }
 
-export function importGroup(store: Store, folder: string, group: ResultGroup, name: string): number {
+/** Stores one result group (read by read-results.ts, with its .meta.json when there was one). */
+export function importGroup(store: Store, folder: string, group: ResultGroup, name: string, meta: ResultMeta | undefined): Promise<number> {
   const now = new Date().toISOString();
-  const config = metaConfig(folder, group);
-  return store.transaction(() => {
+  const config = metaConfig(meta);
+  return store.write(() => {
     // Imported experiments keep what is known; an unknown config is recorded as such.
     const id = store.experiments.insert({
       name: `${name}: ${group.dataset}.${group.optimizer}`,

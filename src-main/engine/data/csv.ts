@@ -2,9 +2,9 @@
 // text). Every cell is checked before anything is used; the first bad cell is reported by
 // file, line and column, and nothing is half-loaded.
 
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { UserInputError, describeValue } from '../../../src-shared/config/errors.ts';
+import { defaultFileLimits, readUserTextSync, type UserFileLimits } from '../../files/user-file.ts';
 import type { Dataset } from './dataset.ts';
 
 interface ParsedRow {
@@ -53,12 +53,18 @@ export function parseCsvDataset(text: string, fileName: string, labelColumn: str
   return { data: { size: body.length, features, classes: classNames.length, x, y }, classNames };
 }
 
-export function loadCsvDataset(path: string, labelColumn: string): { data: Dataset; classNames: string[] } {
+/**
+ * Reads and parses a CSV data set. Only a regular file within the size cap is read (no FIFO,
+ * device or endless file; see files/user-file.ts), so a config cannot make a job hang or
+ * grow without bound.
+ */
+export function loadCsvDataset(path: string, labelColumn: string, limits: UserFileLimits = defaultFileLimits()): { data: Dataset; classNames: string[] } {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserInputError('dataset.path', `cannot read ${path}`);
+    text = readUserTextSync(path, limits);
+  } catch (error) {
+    if (error instanceof UserInputError) throw new UserInputError('dataset.path', error.message);
+    throw error;
   }
   return parseCsvDataset(text, path, labelColumn);
 }
