@@ -38,8 +38,9 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
       writeFileSync(path, JSON.stringify(config));
       return path;
     };
-    // Highest priority first: a run that fails at once (its CSV is missing), then the live one.
-    expect(evolab(db, ['queue', 'add', write('broken.json', { ...live, name: 'broken csv', dataset: { name: 'csv', path: join(dir, 'missing.csv'), label: 'y' } }), '--priority', '2']).status).toBe(0);
+    // Highest priority first: a run that fails at once (its CSV has a bad cell), then the live one.
+    writeFileSync(join(dir, 'broken.csv'), 'a,b,y\n1,2,x\n3,not-a-number,y\n');
+    expect(evolab(db, ['queue', 'add', write('broken.json', { ...live, name: 'broken csv', dataset: { name: 'csv', path: join(dir, 'broken.csv'), label: 'y' } }), '--priority', '2']).status).toBe(0);
     expect(evolab(db, ['queue', 'add', write('live.json', live), '--runs', '3', '--tag', 'e2e', '--priority', '1']).status).toBe(0);
     expect(evolab(db, ['queue', 'add', write('endless.json', { ...live, name: 'to cancel', training: { batch_size: 16, max_epochs: 1_000_000 } }), '--runs', '3']).status).toBe(0);
     server = await startServe(db, ['--slots', '1']);
@@ -179,15 +180,15 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
     expect(before).toHaveLength(2);
     await page.getByRole('button', { name: `Move run ${before[1]} to the top` }).click();
     await expect.poll(waitingIds).toEqual([before[1], before[0]]);
-    // The failed run is listed with its reason and can be retried (it fails again: the file is still missing).
+    // The failed run is listed with its reason and can be retried (it fails again: the file is still broken).
     const failed = page.getByTestId('finished-table').locator('tr', { hasText: 'broken csv' });
-    expect(await failed.textContent()).toContain('missing.csv');
+    expect(await failed.textContent()).toContain('broken.csv');
     await screenshot(page, 'queue');
     await failed.getByRole('button', { name: 'Retry' }).click();
     // It waits again (its priority puts it first), and runs as soon as the slot is free.
     await page.getByTestId('waiting-table').locator('tr', { hasText: 'broken csv' }).waitFor();
     // Cancel the running run: the retried run takes the slot and fails again (the file is
-    // still missing), then the next waiting run starts.
+    // still broken), then the next waiting run starts.
     await running.first().getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(async () => (await api<{ items: { attempts: number; status: string }[] }>(server, 'listRuns', { experimentId: 1 })).items[0], { timeout: 20_000 }).toMatchObject({
       attempts: 2,

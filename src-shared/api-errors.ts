@@ -36,8 +36,9 @@ export class ApiError extends Error {
   readonly field: string | undefined;
   readonly problems: readonly ApiProblem[];
 
-  constructor(code: ApiErrorCode, message: string, field?: string, problems: readonly ApiProblem[] = []) {
-    super(message);
+  /** @param cause the underlying error (e.g. the SQLite error behind a 'database' one). */
+  constructor(code: ApiErrorCode, message: string, field?: string, problems: readonly ApiProblem[] = [], cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'ApiError';
     this.code = code;
     this.field = field;
@@ -71,6 +72,12 @@ export function toApiError(error: unknown): ApiError {
   }
   if (error instanceof UserInputError) {
     return new ApiError('invalid_input', error.message, error.where, [{ field: error.where, problem: error.problem }]);
+  }
+  // An SQLite error that escaped the store's own handling (better-sqlite3 codes are "SQLITE_*"):
+  // still the database's trouble, not a bug of the request.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    return new ApiError('database', `database error (${code}): ${error instanceof Error ? error.message : String(error)}`, undefined, [], error);
   }
   return new ApiError('internal', error instanceof Error ? error.message : String(error));
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import { API_METHODS } from '../../src-shared/api-methods.ts';
 import { toApiError } from '../../src-shared/api-errors.ts';
-import { boot, type Services } from '../services/boot.ts';
+import { SERVING_BUSY_TIMEOUT_MS, boot, type Services } from '../services/boot.ts';
 import { UtilityJobHost } from './utility-job-host.ts';
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
@@ -50,7 +50,7 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
     });
-    services = boot({ databasePath: join(app.getPath('userData'), 'evolab.db'), host: new UtilityJobHost(), renderPdf: printToPdf });
+    services = boot({ databasePath: join(app.getPath('userData'), 'evolab.db'), host: new UtilityJobHost(), renderPdf: printToPdf, busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
     services.start();
     const api = services.service;
     for (const method of API_METHODS) {

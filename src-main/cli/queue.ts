@@ -59,7 +59,30 @@ export function queueTable(runs: readonly RunSummary[]): string {
 
 function queueSummary(state: QueueState): string {
   const c = state.counts;
-  return `queue ${state.paused ? 'PAUSED' : 'active'}, ${state.slots} slot(s): ${c.running} running, ${c.pending + c.interrupted} waiting (${c.interrupted} interrupted), ${c.done} done, ${c.failed} failed, ${c.cancelled} cancelled`;
+  const status = state.storage !== null ? 'STOPPED' : state.paused ? 'PAUSED' : 'active';
+  const line = `queue ${status}, ${state.slots} slot(s): ${c.running} running, ${c.pending + c.interrupted} waiting (${c.interrupted} interrupted), ${c.done} done, ${c.failed} failed, ${c.cancelled} cancelled`;
+  if (state.storage === null) return line;
+  return `${line}\nstopped since ${state.storage.since}: ${state.storage.problem}. Nothing received is lost; the queue resumes once the database can be written (or: evolab queue resume)`;
+}
+
+/**
+ * The queue as the process running it sees it (a storage problem lives in that process: it
+ * cannot be written into the database), asked over its HTTP API; null when no service
+ * answers (none runs, it wants a token, or it runs a study from the CLI).
+ */
+async function liveQueueState(url: string): Promise<QueueState | null> {
+  try {
+    const response = await fetch(`${url}/api/getQueue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(2000),
+    });
+    if (!response.ok) return null;
+    return ((await response.json()) as { result: QueueState }).result;
+  } catch {
+    return null;
+  }
 }
 
 export function registerQueueCommand(program: Command): void {
@@ -101,7 +124,8 @@ export function registerQueueCommand(program: Command): void {
     .addOption(databaseOption())
     .action(async (options: DatabaseOptions & { finished: number }) => {
       await withServices(options, async ({ service, store }) => {
-        const state = await service.getQueue({});
+        const url = store.serviceHolder()?.url ?? null;
+        const state = (url !== null ? await liveQueueState(url) : null) ?? (await service.getQueue({}));
         const finished = store.runs.recentlyFinished(options.finished);
         process.stdout.write(`${queueSummary(state)}\n\n`);
         const runs = [...state.running, ...state.waiting, ...finished];

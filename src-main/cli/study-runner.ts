@@ -5,7 +5,7 @@
 
 import { QueueExecutor } from '../hpo/queue-executor.ts';
 import type { TrialExecutor } from '../hpo/executor.ts';
-import { boot, type Services } from '../services/boot.ts';
+import { boot, SERVING_BUSY_TIMEOUT_MS, type Services } from '../services/boot.ts';
 import { databasePath, type DatabaseOptions } from './database-option.ts';
 
 export interface StudyRunOptions extends DatabaseOptions {
@@ -21,7 +21,7 @@ export class Interrupted extends Error {
 }
 
 export async function withQueue<T>(options: StudyRunOptions, work: (services: Services, executor: TrialExecutor, parallel: number) => Promise<T>): Promise<T> {
-  const services = boot({ databasePath: databasePath(options) });
+  const services = boot({ databasePath: databasePath(options), busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
   let stop = (): void => {};
   const interrupted = new Promise<never>((_, reject) => {
     stop = () => reject(new Interrupted());
@@ -29,8 +29,9 @@ export async function withQueue<T>(options: StudyRunOptions, work: (services: Se
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    services.start();
+    // The override comes first: start() launches runs at once, up to the slot count.
     if (options.slots !== undefined) services.scheduler.overrideSlots(options.slots);
+    services.start();
     const parallel = services.scheduler.state().slots;
     const executor = new QueueExecutor(services.store, services.scheduler, services.service);
     return await Promise.race([work(services, executor, parallel), interrupted]);

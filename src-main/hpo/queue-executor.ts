@@ -105,11 +105,9 @@ export class QueueExecutor implements TrialExecutor {
           };
           if (spec.onEpoch !== undefined && !spec.onEpoch(last)) {
             stopped = true;
-            try {
-              this.scheduler.cancel(runId);
-            } catch {
+            this.scheduler.cancel(runId).catch(() => {
               // Already finished: settle() reports it as stopped.
-            }
+            });
           }
         }
       });

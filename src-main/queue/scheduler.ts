@@ -4,18 +4,31 @@
 //
 // Writes are batched: messages arriving within `flushMs` of each other are written in one
 // transaction (an epoch's metrics, progress and checkpoint always in the same one, so the
-// stored epochs and the checkpoint agree after any crash). A run's end (done, failed,
-// cancelled) is written at once. Progress events go out after their epoch is committed.
+// stored epochs and the checkpoint agree after any crash). A run's end is written at once.
+// Progress events go out after their epoch is committed.
+//
+// Nothing a job sent is dropped because a write failed. A batch that cannot be committed is
+// kept, in order, and retried with a bounded backoff; later messages join it. While another
+// process holds the write lock the batch simply waits (the connection's busy timeout is a few
+// milliseconds, so the event loop, and with it the HTTP API, never freezes). When the storage
+// itself fails (disk full, read-only, I/O error) the queue stops by itself with the reason
+// visible in its state: running jobs are stopped (everything they sent is kept), no run
+// starts, and the kept batch is retried in the background; once it commits, the stopped runs
+// become `interrupted` and resume from their checkpoints. A run is marked `done` only in a
+// transaction that finds every epoch it reported stored.
 //
 // Crash recovery: on start, runs still marked running belong to a process that is gone
 // (only one service may hold the queue: store/service-lock.ts); they become `interrupted`
-// and start again first in line, from their latest checkpoint.
+// and start again first in line, from their latest checkpoint. A job killed from outside
+// (not by a cancel, not out of memory) resumes the same way, a few times at most.
 
-import type { AppEvent, EpochMetricName, QueueState, RunSummary } from '../../src-shared/api.ts';
+import type { AppEvent, EpochMetricName, QueueState, RunSummary, StorageProblem } from '../../src-shared/api.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
+import { describeSqliteError, sqliteTrouble } from '../store/sqlite-errors.ts';
 import type { Store } from '../store/store.ts';
 import type { JobExit, JobHandle, JobHost } from './job-host.ts';
 import type { DoneMessage, EpochMessage, JobMessage } from './job-messages.ts';
+import { oomKillCount } from './oom-kills.ts';
 import { defaultSlots, threadsPerJob } from './slots.ts';
 
 export interface SchedulerOptions {
@@ -26,8 +39,15 @@ export interface SchedulerOptions {
   readonly pollMs?: number;
   /** Batching window for job messages (ms). */
   readonly flushMs?: number;
+  /** Longest wait between two tries of a kept batch (ms). */
+  readonly maxRetryMs?: number;
   readonly onEvent?: (event: AppEvent) => void;
+  /** Where problems are logged (default: stderr). */
+  readonly log?: (line: string) => void;
 }
+
+/** A run whose job was killed from outside resumes at most this many times in all. */
+export const MAX_ATTEMPTS_AFTER_KILL = 5;
 
 interface ActiveJob {
   readonly run: RunSummary;
@@ -35,25 +55,37 @@ interface ActiveJob {
   /** Epoch the job started from (checkpoint) and when, for the ETA. */
   readonly startEpoch: number;
   readonly startedAt: number;
+  /** The kernel's OOM-kill count when the job started (Linux), to word a SIGKILL. */
+  readonly oomKillsAtStart: number | null;
   cancelled: boolean;
-  /** Being stopped by a service shutdown: the run will resume next time. */
+  /** Being stopped by a service shutdown or a storage failure: the run will resume. */
   stopping: boolean;
   done: boolean;
   error: string | null;
   exited: Promise<void>;
 }
 
+/** What to announce once the kept writes are committed: an event, or a run's new status (read then). */
+type Announcement = { readonly event: AppEvent } | { readonly statusOf: number };
+
+/** One database write a job message asked for, kept until it is committed. */
+interface PendingWrite {
+  readonly runId: number;
+  readonly write: () => void;
+}
+
 function now(): string {
   return new Date().toISOString();
 }
 
-function describeExit(exit: JobExit): string {
+function describeExit(exit: JobExit, oomKilled: boolean): { reason: string; outOfMemory: boolean } {
   const how = exit.signal !== null ? `killed by signal ${exit.signal}` : `exited with code ${exit.code}`;
   const lines = exit.stderr.split('\n').filter((l) => l.trim() !== '' && l.trim() !== '...');
   const outOfMemory = lines.find((l) => /out of memory|allocation failed|Cannot allocate memory/i.test(l));
-  if (outOfMemory !== undefined) return `job process ran out of memory (${how}): ${outOfMemory.trim()}`;
+  if (outOfMemory !== undefined) return { reason: `job process ran out of memory (${how}): ${outOfMemory.trim()}`, outOfMemory: true };
+  if (oomKilled) return { reason: `job process ran out of memory (${how} by the system's out-of-memory killer)`, outOfMemory: true };
   const last = lines.slice(-3).join(' | ');
-  return `job process ${how}${last ? `: ${last}` : ''}`;
+  return { reason: `job process ${how}${last ? `: ${last}` : ''}`, outOfMemory: false };
 }
 
 export class Scheduler {
@@ -62,15 +94,25 @@ export class Scheduler {
   private readonly fallbackSlots: number;
   private readonly pollMs: number;
   private readonly flushMs: number;
+  private readonly maxRetryMs: number;
   private readonly emit: (event: AppEvent) => void;
+  private readonly log: (line: string) => void;
   private readonly active = new Map<number, ActiveJob>();
-  private writes: { readonly runId: number; readonly write: () => void }[] = [];
-  /** Events about the queued writes, sent once they are committed (what a UI shows is stored). */
-  private afterCommit: AppEvent[] = [];
-  /** Latest checkpoint per run since the last flush (older ones would be replaced anyway). */
+  /** Writes not yet committed, in the order their messages came (kept when a commit fails). */
+  private writes: PendingWrite[] = [];
+  /** Events about the kept writes, sent once they are committed (what a UI shows is stored). */
+  private afterCommit: Announcement[] = [];
+  /** Latest checkpoint per run not yet committed (older ones would be replaced anyway). */
   private checkpoints = new Map<number, { epoch: number; state: string }>();
   private flushTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
+  /** The next try of a kept batch (or of a launch) after a failed commit. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retryDelay = 0;
+  /** Since when commits have been failing because the database is busy (logged once). */
+  private busySince: number | null = null;
+  private busyLogged = false;
+  private storage: StorageProblem | null = null;
   private running = false;
   private paused = false;
   private slots: number;
@@ -83,7 +125,9 @@ export class Scheduler {
     this.fallbackSlots = options.defaultSlots ?? defaultSlots();
     this.pollMs = options.pollMs ?? 1000;
     this.flushMs = options.flushMs ?? 25;
+    this.maxRetryMs = options.maxRetryMs ?? 2000;
     this.emit = options.onEvent ?? (() => {});
+    this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.slots = this.fallbackSlots;
   }
 
@@ -104,6 +148,7 @@ export class Scheduler {
     if (!this.running) return;
     this.running = false;
     if (this.pollTimer !== null) clearInterval(this.pollTimer);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     const exits: Promise<void>[] = [];
     for (const job of this.active.values()) {
       job.stopping = true;
@@ -111,8 +156,14 @@ export class Scheduler {
       exits.push(job.exited);
     }
     await Promise.all(exits);
-    this.flush();
-    this.store.releaseServiceLock();
+    // A last try; what still cannot be stored is recomputed from the stored checkpoints next
+    // time (the runs are still marked running, so the next start interrupts them).
+    if (!this.flush()) this.log('evolab: results of the last epochs could not be stored; those runs resume from their last stored checkpoint');
+    try {
+      this.store.releaseServiceLock();
+    } catch (error) {
+      this.log(`evolab: could not release the queue lock: ${(error as Error).message}`);
+    }
   }
 
   state(): QueueState {
@@ -120,6 +171,7 @@ export class Scheduler {
     const running = this.store.runs.running();
     return {
       paused: this.paused,
+      storage: this.storage,
       slots: this.slots,
       counts: this.store.runs.statusCounts(),
       running,
@@ -128,17 +180,24 @@ export class Scheduler {
     };
   }
 
-  setPaused(paused: boolean): void {
-    this.store.transaction(() => this.store.settings.setQueue({ paused }));
+  /** The storage problem that stopped the queue, if any. */
+  storageProblem(): StorageProblem | null {
+    return this.storage;
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    // Resuming is also how a user says "the disk has room again": try the kept writes now.
+    if (!paused && this.storage !== null) this.retryNow();
+    await this.store.write(() => this.store.settings.setQueue({ paused }));
     this.readSettings();
-    this.emit({ type: 'queue', paused: this.paused, slots: this.slots });
+    this.emitQueue();
     this.tick();
   }
 
-  setSlots(slots: number): void {
-    this.store.transaction(() => this.store.settings.setQueue({ slots }));
+  async setSlots(slots: number): Promise<void> {
+    await this.store.write(() => this.store.settings.setQueue({ slots }));
     this.readSettings();
-    this.emit({ type: 'queue', paused: this.paused, slots: this.slots });
+    this.emitQueue();
     this.tick();
   }
 
@@ -151,12 +210,12 @@ export class Scheduler {
   overrideSlots(slots: number): void {
     this.slotsOverride = slots;
     this.readSettings();
-    this.emit({ type: 'queue', paused: this.paused, slots: this.slots });
+    this.emitQueue();
     this.tick();
   }
 
   /** Cancels a waiting or running run; a running one's process is killed at once. */
-  cancel(runId: number): RunSummary {
+  async cancel(runId: number): Promise<RunSummary> {
     const run = this.store.runs.get(runId);
     if (run === null) throw ApiError.notFound('run', runId);
     if (run.status !== 'pending' && run.status !== 'running' && run.status !== 'interrupted') {
@@ -164,8 +223,8 @@ export class Scheduler {
     }
     const job = this.active.get(runId);
     if (job !== undefined) job.cancelled = true;
-    this.flush();
-    this.store.transaction(() => {
+    this.flush(); // epochs already received are kept where possible
+    await this.store.write(() => {
       this.store.runs.markCancelled(runId, now());
       this.store.checkpoints.deleteForRun(runId);
     });
@@ -174,13 +233,13 @@ export class Scheduler {
   }
 
   /** A failed, cancelled or interrupted run goes back to the queue and starts from scratch. */
-  retry(runId: number): RunSummary {
+  async retry(runId: number): Promise<RunSummary> {
     const run = this.store.runs.get(runId);
     if (run === null) throw ApiError.notFound('run', runId);
     if (run.status === 'running' || run.status === 'pending' || run.status === 'done') {
       throw new ApiError('conflict', `run ${runId} is ${run.status}; only failed, cancelled or interrupted runs can be retried`, 'runId');
     }
-    this.store.transaction(() => {
+    await this.store.write(() => {
       this.store.metrics.deleteForRun(runId);
       this.store.checkpoints.deleteForRun(runId);
       this.store.runs.resetForRetry(runId, now());
@@ -190,38 +249,53 @@ export class Scheduler {
     return summary;
   }
 
-  /** Runs of an experiment just created (or changed elsewhere): try to start them. */
+  /** Starts waiting runs in free slots. Never throws: a database problem delays or stops the queue. */
   tick(): void {
-    if (!this.running || this.paused) return;
+    if (!this.running || this.paused || this.storage !== null) return;
     while (this.active.size < this.slots) {
-      const [next] = this.store.runs.waiting(1);
-      if (next === undefined) return;
-      this.launch(next);
+      let next: RunSummary | undefined;
+      try {
+        [next] = this.store.runs.waiting(1);
+        if (next === undefined) return;
+        this.launch(next);
+      } catch (error) {
+        this.onWriteFailure(error instanceof ApiError && error.cause !== undefined ? error.cause : error, 'could not start a run');
+        return;
+      }
     }
   }
 
   private readSettings(): void {
-    const settings = this.store.settings.queue();
-    this.paused = settings.paused;
-    this.slots = this.slotsOverride ?? settings.slots ?? this.fallbackSlots;
+    try {
+      const settings = this.store.settings.queue();
+      this.paused = settings.paused;
+      this.slots = this.slotsOverride ?? settings.slots ?? this.fallbackSlots;
+    } catch (error) {
+      // Reading failed (I/O error): keep the last known settings; a write will say more.
+      this.log(`evolab: could not read the queue settings: ${(error as Error).message}`);
+    }
+  }
+
+  private emitQueue(): void {
+    this.emit({ type: 'queue', paused: this.paused, slots: this.slots, storage: this.storage });
   }
 
   private poll(): void {
     try {
       this.pollOnce();
     } catch (error) {
-      process.stderr.write(`evolab: queue poll failed: ${(error as Error).message}\n`);
+      this.log(`evolab: queue poll failed: ${(error as Error).message}`);
     }
   }
 
   private pollOnce(): void {
     const before = { paused: this.paused, slots: this.slots };
     this.readSettings();
-    if (before.paused !== this.paused || before.slots !== this.slots) this.emit({ type: 'queue', paused: this.paused, slots: this.slots });
+    if (before.paused !== this.paused || before.slots !== this.slots) this.emitQueue();
     // Runs cancelled by another process (e.g. `evolab queue cancel`): stop their jobs.
     for (const [runId, job] of this.active) {
       const status = this.store.runs.get(runId)?.status;
-      if (status !== 'running' && !job.cancelled) {
+      if (status !== 'running' && !job.cancelled && !job.stopping) {
         job.cancelled = true;
         job.handle.kill();
       }
@@ -251,6 +325,7 @@ export class Scheduler {
       run: summary,
       startEpoch: checkpoint?.epoch ?? 0,
       startedAt: performance.now(),
+      oomKillsAtStart: oomKillCount(),
       cancelled: false,
       stopping: false,
       done: false,
@@ -314,14 +389,16 @@ export class Scheduler {
     const seconds = (performance.now() - job.startedAt) / 1000;
     const perEpoch = seconds / Math.max(1, message.epoch - job.startEpoch);
     this.afterCommit.push({
-      type: 'run-progress',
-      progress: {
-        runId,
-        experimentId: job.run.experimentId,
-        epoch: message.epoch,
-        maxEpochs: job.run.maxEpochs,
-        metrics: message.metrics,
-        etaSeconds: perEpoch * (job.run.maxEpochs - message.epoch),
+      event: {
+        type: 'run-progress',
+        progress: {
+          runId,
+          experimentId: job.run.experimentId,
+          epoch: message.epoch,
+          maxEpochs: job.run.maxEpochs,
+          metrics: message.metrics,
+          etaSeconds: perEpoch * (job.run.maxEpochs - message.epoch),
+        },
       },
     });
   }
@@ -333,6 +410,19 @@ export class Scheduler {
     const keep = job.run.keepCheckpoint;
     if (!keep) this.checkpoints.delete(runId); // a finished run needs none, unless others start from it
     this.queueWrite(runId, () => {
+      // Done only with every reported epoch stored: the epochs stored for this run must run
+      // without a gap up to the last one the job reported (a run started from a parent's
+      // checkpoint stores its own epochs only, so the range may start after epoch 1).
+      const stored = this.store.metrics.epochRange(runId);
+      const complete = stored.last === message.epochsRun && stored.first !== null && stored.count === stored.last - stored.first + 1;
+      if (!complete) {
+        this.store.runs.markFailed(
+          runId,
+          `only ${stored.count} of its ${message.epochsRun} epochs are stored (epochs ${stored.first ?? '-'}..${stored.last ?? '-'}); not marked done. Retry it to train it again`,
+          now(),
+        );
+        return;
+      }
       this.store.runs.markDone(
         runId,
         {
@@ -355,52 +445,53 @@ export class Scheduler {
       );
       if (!keep) this.store.checkpoints.deleteForRun(runId);
     });
-    this.flush();
     job.done = true;
-    this.emitStatus(runId);
+    this.afterCommit.push({ statusOf: runId });
+    this.flush();
   }
 
   private onExit(job: ActiveJob, exit: JobExit): void {
     const runId = job.run.id;
     this.active.delete(runId);
-    this.flush();
-    try {
-      if (job.stopping) {
-        this.store.transaction(() => this.store.runs.interruptRunning());
-      } else if (!job.done && !job.cancelled) {
-        const reason = job.error ?? describeExit(exit);
-        // Unless another process cancelled it meanwhile.
-        const failed = this.store.transaction(() => {
-          if (this.store.runs.get(runId)?.status !== 'running') return false;
-          this.store.runs.markFailed(runId, reason, now());
-          return true;
-        });
-        if (failed) this.emitStatus(runId);
-      }
-    } catch (error) {
-      process.stderr.write(`evolab: could not record the end of run ${runId}: ${(error as Error).message}\n`);
+    if (job.stopping) {
+      // Stopped because storage failed: after its kept epochs, the run is interrupted and
+      // resumes from its last checkpoint once the database can be written again. (At a
+      // service shutdown nothing is written: the next start interrupts it.)
+      if (this.running) this.queueWrite(runId, () => this.store.runs.markInterrupted(runId, `stopped: ${this.storage?.problem ?? 'storage trouble'}`));
+    } else if (!job.done && !job.cancelled) {
+      const oomKills = oomKillCount();
+      const oomKilled = exit.signal === 'SIGKILL' && job.oomKillsAtStart !== null && oomKills !== null && oomKills > job.oomKillsAtStart;
+      const { reason, outOfMemory } = job.error !== null ? { reason: job.error, outOfMemory: false } : describeExit(exit, oomKilled);
+      // Killed from outside (no error of its own, not out of memory): resume from the last
+      // checkpoint, like a crash of the service, unless it keeps happening.
+      const killed = job.error === null && exit.signal !== null && !outOfMemory;
+      const resume = killed && job.run.attempts < MAX_ATTEMPTS_AFTER_KILL;
+      const attempts = job.run.attempts;
+      this.queueWrite(runId, () => {
+        if (resume) this.store.runs.markInterrupted(runId, `${reason}; resuming from its last checkpoint`);
+        else this.store.runs.markFailed(runId, killed ? `${reason} (${attempts} attempts; not resumed again)` : reason, now());
+      });
+      this.afterCommit.push({ statusOf: runId });
     }
+    this.flush();
     this.tick();
   }
 
   private queueWrite(runId: number, write: () => void): void {
     this.writes.push({ runId, write });
-    if (this.flushTimer === null) this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
+    if (this.flushTimer === null && this.retryTimer === null) this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
   }
 
-  /** Writes every queued job message in one transaction. */
-  private flush(): void {
+  /**
+   * Writes every kept job message in one transaction. Returns whether everything is stored;
+   * on failure the writes stay kept, in order, and a retry is scheduled.
+   */
+  private flush(): boolean {
     if (this.flushTimer !== null) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
     }
-    if (this.writes.length === 0 && this.checkpoints.size === 0) return;
-    const writes = this.writes;
-    const checkpoints = this.checkpoints;
-    const events = this.afterCommit;
-    this.writes = [];
-    this.checkpoints = new Map();
-    this.afterCommit = [];
+    if (this.writes.length === 0 && this.checkpoints.size === 0) return true;
     const written = now();
     try {
       this.store.transaction(() => {
@@ -415,16 +506,144 @@ export class Scheduler {
           }
           return known;
         };
-        for (const { runId, write } of writes) if (running(runId)) write();
-        for (const [runId, c] of checkpoints) if (running(runId)) this.store.checkpoints.save(runId, c.epoch, c.state, written);
+        for (const { runId, write } of this.writes) if (running(runId)) write();
+        for (const [runId, c] of this.checkpoints) if (running(runId)) this.store.checkpoints.save(runId, c.epoch, c.state, written);
       });
     } catch (error) {
-      // A full disk or a database locked for too long must not take the service down; the
-      // jobs' next messages are written when it recovers (their checkpoints make up for gaps).
-      process.stderr.write(`evolab: could not store job results: ${(error as Error).message}\n`);
+      this.onWriteFailure(error instanceof ApiError && error.cause !== undefined ? error.cause : error, 'could not store job results');
+      return false;
+    }
+    this.writes = [];
+    this.checkpoints = new Map();
+    const events = this.afterCommit;
+    this.afterCommit = [];
+    this.onWriteSuccess();
+    this.announce(events);
+    return true;
+  }
+
+  /** A commit failed: wait and retry if the database is busy; stop the queue if storage fails. */
+  private onWriteFailure(error: unknown, what: string): void {
+    const trouble = sqliteTrouble(error);
+    if (trouble === 'busy') {
+      // Normal for a moment (another process's transaction); worth a line when it lasts.
+      this.busySince ??= performance.now();
+      if (!this.busyLogged && performance.now() - this.busySince > 5000) {
+        this.busyLogged = true;
+        this.log(`evolab: the database has been busy for 5 s (another process holds its write lock); ${this.writes.length} write(s) kept and retried`);
+      }
+    } else if (trouble === 'storage') {
+      this.stopForStorage(describeSqliteError(error));
+    } else {
+      // Not the database's trouble: a bug. Keep going with the writes that can be stored, and
+      // fail the runs whose writes cannot (never a run marked done with a gap).
+      this.log(`evolab: ${what}: ${(error as Error).message}`);
+      this.isolateBadWrites();
       return;
     }
-    for (const event of events) this.emit(event);
+    this.scheduleRetry();
+  }
+
+  private onWriteSuccess(): void {
+    this.busySince = null;
+    this.busyLogged = false;
+    this.retryDelay = 0;
+    if (this.storage !== null) {
+      this.log(`evolab: the database can be written again; the queue resumes (was: ${this.storage.problem})`);
+      this.storage = null;
+      this.emitQueue();
+      this.tick();
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer !== null || !this.running) return;
+    this.retryDelay = Math.min(this.maxRetryMs, this.retryDelay === 0 ? 25 : this.retryDelay * 2);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.retryKeptWrites();
+    }, this.retryDelay);
+  }
+
+  /** Tries the kept writes again now (a user resumed the queue). */
+  private retryNow(): void {
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+    this.retryDelay = 0;
+    this.retryKeptWrites();
+  }
+
+  private retryKeptWrites(): void {
+    if (this.writes.length > 0 || this.checkpoints.size > 0) {
+      if (this.flush()) this.tick();
+      return;
+    }
+    // Nothing kept (a launch failed): probe with a real write, then start runs again.
+    try {
+      this.store.transaction(() => this.store.settings.setQueue({}));
+    } catch (error) {
+      this.onWriteFailure(error instanceof ApiError && error.cause !== undefined ? error.cause : error, 'could not write to the database');
+      return;
+    }
+    this.onWriteSuccess();
+    this.tick();
+  }
+
+  /** Storage failed: stop starting runs and stop the running ones; keep everything received. */
+  private stopForStorage(problem: string): void {
+    if (this.storage !== null) return;
+    this.storage = { problem, since: now() };
+    this.log(`evolab: the queue stopped itself: ${problem}. Running jobs are stopped at their last received epoch; nothing received is lost. It resumes once the database can be written (retried in the background, or: evolab queue resume)`);
+    for (const job of this.active.values()) {
+      if (job.cancelled || job.done) continue;
+      job.stopping = true;
+      job.handle.kill();
+    }
+    this.emitQueue();
+  }
+
+  /** Commits the kept writes one run at a time; a run whose writes fail is marked failed. */
+  private isolateBadWrites(): void {
+    const runs = [...new Set([...this.writes.map((w) => w.runId), ...this.checkpoints.keys()])];
+    const writes = this.writes;
+    const checkpoints = this.checkpoints;
+    this.writes = [];
+    this.checkpoints = new Map();
+    for (const runId of runs) {
+      try {
+        this.store.transaction(() => {
+          if (this.store.runs.get(runId)?.status !== 'running') return;
+          for (const w of writes) if (w.runId === runId) w.write();
+          const c = checkpoints.get(runId);
+          if (c !== undefined) this.store.checkpoints.save(runId, c.epoch, c.state, now());
+        });
+      } catch (error) {
+        const reason = `could not store its results: ${(error as Error).message}`;
+        try {
+          this.store.transaction(() => this.store.runs.markFailed(runId, reason, now()));
+          this.active.get(runId)?.handle.kill();
+        } catch {
+          // The database itself fails now: the next write will find out and stop the queue.
+        }
+      }
+    }
+    const events = this.afterCommit;
+    this.afterCommit = [];
+    this.announce(events);
+  }
+
+  private announce(announcements: readonly Announcement[]): void {
+    for (const a of announcements) {
+      try {
+        if ('event' in a) this.emit(a.event);
+        else this.emitStatus(a.statusOf);
+      } catch (error) {
+        // What is stored is stored; a failed read only costs this one event.
+        this.log(`evolab: could not announce a change: ${(error as Error).message}`);
+      }
+    }
   }
 
   private emitStatus(runId: number): RunSummary {

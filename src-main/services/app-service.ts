@@ -3,6 +3,7 @@
 // its events to subscribers. Every front end (HTTP server, Electron IPC, CLI) calls this.
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -22,10 +23,14 @@ import { lttbIndices } from '../../src-shared/series/downsample.ts';
 import { compareGroups, type ResultGroup } from '../../src-shared/stats/comparison.ts';
 import { aggregateCurve } from '../../src-shared/stats/curves.ts';
 import { groupCurves } from '../../src-shared/stats/group-curves.ts';
+import { ANYWHERE, allowedPath, type FileAccess } from '../files/data-roots.ts';
+import { checkUserFile, defaultFileLimits, type UserFileLimits } from '../files/user-file.ts';
+import { type MachineFacts, preflight, thisMachine } from '../engine/preflight.ts';
 import type { Scheduler } from '../queue/scheduler.ts';
 import { BOXPLOT_METRICS, CURVE_METRICS, renderHtmlReport } from '../report/html-report.ts';
 import { importGroup } from '../report/import-results.ts';
-import { describeProblem, readResultFolder } from '../report/read-results.ts';
+import { describeProblem, type ResultFolder } from '../report/read-results.ts';
+import { readResultFolderInWorker } from '../report/result-reader.ts';
 import { storedGroups } from '../report/stored-groups.ts';
 import type { Store } from '../store/store.ts';
 import type { StudyRow } from '../store/studies.ts';
@@ -39,6 +44,12 @@ export interface AppServiceOptions {
   readonly renderPdf?: PdfRenderer;
   /** Shipped experiment configs (default: resources/configs of the installation). */
   readonly configsDir?: string;
+  /** Which files callers may make the service read (data sets, imports); default: anywhere. */
+  readonly fileAccess?: FileAccess;
+  /** Cap on each file read for a caller (default: $EVOLAB_MAX_FILE_MB, else 256 MiB). */
+  readonly fileLimits?: UserFileLimits;
+  /** The machine runs are checked against before they are queued (default: this one). */
+  readonly machine?: () => MachineFacts;
 }
 
 const SHIPPED_CONFIGS = fileURLToPath(new URL('../../resources/configs', import.meta.url));
@@ -49,14 +60,17 @@ function downsample(epochs: readonly number[], values: readonly (number | null)[
   return kept === null ? epochs.map((e, i) => [e, values[i]] as const) : kept.map((i) => [epochs[i], values[i]] as const);
 }
 
+/** Problems of a config field as one error whose fields read `config.<field>`. */
+function configProblems(problems: readonly UserInputError[]): ValidationError {
+  return new ValidationError(problems.map((p) => new UserInputError(p.where ? `config.${p.where}` : 'config', p.problem)));
+}
+
 /** Validates a config inside a request; errors name `config.<field>`. */
 function parseConfigField(value: unknown): ExperimentConfig {
   try {
     return parseExperimentConfig(value);
   } catch (error) {
-    if (error instanceof ValidationError) {
-      throw new ValidationError(error.problems.map((p) => new UserInputError(p.where ? `config.${p.where}` : 'config', p.problem)));
-    }
+    if (error instanceof ValidationError) throw configProblems(error.problems);
     throw error;
   }
 }
@@ -140,12 +154,21 @@ export class AppService implements AppApi {
     return experiment;
   }
 
+  /**
+   * Validates the config and checks it against this machine (threads, memory, split sizes)
+   * and the file policy (a CSV data set must be a readable regular file inside the data
+   * folders) before anything is stored; then stores the experiment and its runs in one
+   * transaction. Starting runs happens after the answer is decided: a failure there stops
+   * the queue with its reason, it does not turn a stored experiment into an error.
+   */
   async createExperiment(request: ApiRequest<'createExperiment'>): Promise<ApiResponses['createExperiment']> {
     const q = parseRequest('createExperiment', request);
-    const config = withAbsolutePaths(parseConfigField(q.config));
+    const config = await this.checkedDataPath(withAbsolutePaths(parseConfigField(q.config)));
+    const problems = preflight(config, (this.options.machine ?? thisMachine)());
+    if (problems.length > 0) throw configProblems(problems);
     const name = q.name ?? config.name ?? `${datasetLabel(config)} ${config.optimizer.type}`;
     const createdAt = new Date().toISOString();
-    const id = this.store.transaction(() => {
+    const id = await this.store.write(() => {
       const experimentId = this.store.experiments.insert({ name, dataset: datasetLabel(config), config, tags: q.tags, notes: q.notes, createdAt });
       this.store.runs.insertForExperiment(experimentId, q.runs, q.firstSeed, q.priority, config.training.max_epochs, createdAt);
       return experimentId;
@@ -156,10 +179,25 @@ export class AppService implements AppApi {
     return experiment;
   }
 
+  /** A CSV data set's file, checked against the file policy and the size cap (not read). */
+  private async checkedDataPath(config: ExperimentConfig): Promise<ExperimentConfig> {
+    if (config.dataset.name !== 'csv') return config;
+    const field = 'config.dataset.path';
+    const path = await allowedPath(config.dataset.path, this.options.fileAccess ?? ANYWHERE, field);
+    try {
+      checkUserFile(config.dataset.path, await stat(path), this.options.fileLimits ?? defaultFileLimits());
+    } catch (error) {
+      if (error instanceof UserInputError) throw new UserInputError(field, error.message);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UserInputError(field, `${config.dataset.path}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? 'error'})`}`);
+    }
+    return config;
+  }
+
   async updateExperiment(request: ApiRequest<'updateExperiment'>): Promise<ApiResponses['updateExperiment']> {
     const q = parseRequest('updateExperiment', request);
     await this.getExperiment({ id: q.id });
-    this.store.transaction(() => this.store.experiments.update(q.id, q));
+    await this.store.write(() => this.store.experiments.update(q.id, q));
     const experiment = await this.getExperiment({ id: q.id });
     this.publish({ type: 'experiment', experiment });
     return experiment;
@@ -191,11 +229,11 @@ export class AppService implements AppApi {
   }
 
   async cancelRun(request: ApiRequest<'cancelRun'>): Promise<ApiResponses['cancelRun']> {
-    return this.scheduler.cancel(parseRequest('cancelRun', request).runId);
+    return await this.scheduler.cancel(parseRequest('cancelRun', request).runId);
   }
 
   async retryRun(request: ApiRequest<'retryRun'>): Promise<ApiResponses['retryRun']> {
-    return this.scheduler.retry(parseRequest('retryRun', request).runId);
+    return await this.scheduler.retry(parseRequest('retryRun', request).runId);
   }
 
   async moveRun(request: ApiRequest<'moveRun'>): Promise<ApiResponses['moveRun']> {
@@ -209,21 +247,21 @@ export class AppService implements AppApi {
     };
     waiting(q.runId, 'runId');
     if (typeof q.to === 'object') waiting(q.to.before, 'to.before');
-    this.store.transaction(() => this.store.runs.move(q.runId, q.to));
+    await this.store.write(() => this.store.runs.move(q.runId, q.to));
     const state = this.scheduler.state();
-    this.publish({ type: 'queue', paused: state.paused, slots: state.slots });
+    this.publish({ type: 'queue', paused: state.paused, slots: state.slots, storage: state.storage });
     return state;
   }
 
   async pauseQueue(request: ApiRequest<'pauseQueue'> = {}): Promise<ApiResponses['pauseQueue']> {
     parseRequest('pauseQueue', request);
-    this.scheduler.setPaused(true);
+    await this.scheduler.setPaused(true);
     return this.scheduler.state();
   }
 
   async resumeQueue(request: ApiRequest<'resumeQueue'> = {}): Promise<ApiResponses['resumeQueue']> {
     parseRequest('resumeQueue', request);
-    this.scheduler.setPaused(false);
+    await this.scheduler.setPaused(false);
     return this.scheduler.state();
   }
 
@@ -257,7 +295,7 @@ export class AppService implements AppApi {
   }
 
   async setSlots(request: ApiRequest<'setSlots'>): Promise<ApiResponses['setSlots']> {
-    this.scheduler.setSlots(parseRequest('setSlots', request).slots);
+    await this.scheduler.setSlots(parseRequest('setSlots', request).slots);
     return this.scheduler.state();
   }
 
@@ -383,19 +421,27 @@ export class AppService implements AppApi {
     return { fileName: `${stem}.pdf`, mimeType: 'application/pdf', base64: Buffer.from(pdf).toString('base64'), bytes: pdf.length };
   }
 
+  /**
+   * Imports a folder of result files. The folder must be allowed by the file policy; the files
+   * are read in a worker thread (regular files only, size cap), so the service keeps answering
+   * meanwhile, and each file that cannot be read is named with its reason while the valid
+   * ones are imported.
+   */
   async importResults(request: ApiRequest<'importResults'>): Promise<ApiResponses['importResults']> {
     const q = parseRequest('importResults', request);
-    let folder: ReturnType<typeof readResultFolder>;
+    let folder: ResultFolder;
     try {
-      folder = readResultFolder(q.folder);
+      const path = await allowedPath(q.folder, this.options.fileAccess ?? ANYWHERE, 'folder');
+      folder = await readResultFolderInWorker(path, this.options.fileLimits ?? defaultFileLimits());
     } catch (error) {
-      // Missing, not a folder, or unreadable (permissions): say which, at the folder field.
+      // Not allowed, missing, not a folder, or unreadable (permissions): say which, at the folder field.
       const reason = error instanceof UserInputError ? error.problem : error instanceof Error && 'code' in error ? `cannot be read (${String(error.code)})` : String(error);
-      throw new ApiError('invalid_input', `${q.folder}: ${reason}`, 'folder');
+      throw new ApiError('invalid_input', reason.startsWith(q.folder) || reason.startsWith('this server') ? reason : `${q.folder}: ${reason}`, 'folder');
     }
     const problems = folder.problems.map(describeProblem);
     if (folder.groups.length === 0) throw new ApiError('invalid_input', `${q.folder}: no valid result file to import${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`, 'folder');
-    const ids = folder.groups.map((group) => importGroup(this.store, q.folder, group, q.name));
+    const ids: number[] = [];
+    for (const group of folder.groups) ids.push(await importGroup(this.store, q.folder, group, q.name, folder.metas.get(group.source)));
     const experiments = await Promise.all(ids.map((id) => this.getExperiment({ id })));
     for (const experiment of experiments) this.publish({ type: 'experiment', experiment });
     return { experiments, problems };

@@ -6,8 +6,17 @@
 import { ForkJobHost } from '../queue/fork-job-host.ts';
 import type { JobHost } from '../queue/job-host.ts';
 import { Scheduler } from '../queue/scheduler.ts';
+import type { FileAccess } from '../files/data-roots.ts';
+import type { UserFileLimits } from '../files/user-file.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { AppService, type PdfRenderer } from './app-service.ts';
+
+/**
+ * The busy timeout of a process that serves (serve, the app): a statement waits at most this
+ * long inside SQLite for another process's write lock, then the write is retried from the
+ * event loop (store.write, the scheduler's kept writes), so HTTP keeps answering meanwhile.
+ */
+export const SERVING_BUSY_TIMEOUT_MS = 20;
 
 export interface BootOptions {
   readonly databasePath: string;
@@ -16,6 +25,11 @@ export interface BootOptions {
   readonly pollMs?: number;
   /** How report PDFs are made (the server: headless Chromium; the app: printToPDF). */
   readonly renderPdf?: PdfRenderer;
+  /** See StoreOptions.busyTimeoutMs (default 5 s, as for CLI commands). */
+  readonly busyTimeoutMs?: number;
+  /** Which files API callers may make the service read (default: anywhere). */
+  readonly fileAccess?: FileAccess;
+  readonly fileLimits?: UserFileLimits;
 }
 
 export interface Services {
@@ -28,7 +42,7 @@ export interface Services {
 }
 
 export function boot(options: BootOptions): Services {
-  const store = openStore(options.databasePath);
+  const store = openStore(options.databasePath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
   let service: AppService | null = null;
   const scheduler = new Scheduler(store, {
     host: options.host ?? new ForkJobHost(),
@@ -36,7 +50,11 @@ export function boot(options: BootOptions): Services {
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     onEvent: (event) => service?.publish(event),
   });
-  service = new AppService(store, scheduler, options.renderPdf !== undefined ? { renderPdf: options.renderPdf } : {});
+  service = new AppService(store, scheduler, {
+    ...(options.renderPdf !== undefined ? { renderPdf: options.renderPdf } : {}),
+    ...(options.fileAccess !== undefined ? { fileAccess: options.fileAccess } : {}),
+    ...(options.fileLimits !== undefined ? { fileLimits: options.fileLimits } : {}),
+  });
   return {
     store,
     scheduler,

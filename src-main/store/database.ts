@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import { describeSqliteError, sqliteCode } from './sqlite-errors.ts';
 
 export type SqliteDatabase = Database.Database;
 
@@ -32,8 +33,11 @@ function checkHeader(path: string): void {
   if (header.toString('latin1') !== SQLITE_HEADER) refuse(path, 'is not an SQLite database');
 }
 
-/** Opens (creating if needed) and migrates the database at `path` (":memory:" for tests). */
-export function openDatabase(path: string): SqliteDatabase {
+/**
+ * Opens (creating if needed) and migrates the database at `path` (":memory:" for tests).
+ * @param busyTimeoutMs how long a statement waits for another process's write lock.
+ */
+export function openDatabase(path: string, busyTimeoutMs = 5000): SqliteDatabase {
   const inMemory = path === ':memory:';
   if (!inMemory) {
     checkHeader(path);
@@ -55,6 +59,8 @@ export function openDatabase(path: string): SqliteDatabase {
     if (applicationId !== APPLICATION_ID && (tables > 0 || version > 0)) {
       refuse(path, 'is an SQLite database of another application, not an Evolab database');
     }
+    // Opening and migrating may wait for another process as the CLI does; afterwards the
+    // caller's timeout applies (see StoreOptions.busyTimeoutMs).
     db.pragma('busy_timeout = 5000');
     if (!inMemory) db.pragma('journal_mode = WAL');
     // WAL + NORMAL: a committed transaction survives a crash of the app (kill -9); only a
@@ -62,12 +68,15 @@ export function openDatabase(path: string): SqliteDatabase {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db, version);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     return db;
   } catch (error) {
     db.close();
     if (error instanceof ApiError) throw error;
     const code = (error as { code?: string }).code;
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') refuse(path, 'is not a usable SQLite database');
+    // Read-only file or file system, full disk, I/O errors: the database's trouble, in one line.
+    if (sqliteCode(error) !== null) throw new ApiError('database', `${path}: ${describeSqliteError(error)}`, undefined, [], error);
     throw error;
   }
 }

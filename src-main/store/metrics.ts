@@ -18,6 +18,8 @@ export interface MetricRepository {
   /** The run's series, by name, ordered by epoch. */
   series(runId: number, names: readonly string[]): Map<string, MetricColumns>;
   names(runId: number): string[];
+  /** The first and last stored epoch of the run, and how many distinct epochs are stored. */
+  epochRange(runId: number): { readonly first: number | null; readonly last: number | null; readonly count: number };
   deleteForRun(runId: number): void;
   count(): number;
 }
@@ -71,6 +73,14 @@ export class SqliteMetricRepository implements MetricRepository {
   names(runId: number): string[] {
     const rows = this.db.prepare('SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name').all(runId) as { name: string }[];
     return rows.map((r) => r.name);
+  }
+
+  epochRange(runId: number): { readonly first: number | null; readonly last: number | null; readonly count: number } {
+    return this.db.prepare('SELECT min(epoch) AS first, max(epoch) AS last, count(DISTINCT epoch) AS count FROM metrics WHERE run_id = ?').get(runId) as {
+      first: number | null;
+      last: number | null;
+      count: number;
+    };
   }
 
   deleteForRun(runId: number): void {

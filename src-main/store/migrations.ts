@@ -206,6 +206,15 @@ ${REFRESH_TRIGGERS}
       ALTER TABLE runs ADD COLUMN keep_checkpoint INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 3,
+    // So that `evolab queue ls` can show the live state of the process running the queue, such
+    // as a queue stopped because the disk is full, which that process cannot write down.
+    description: 'the HTTP address of the process holding the queue',
+    sql: `
+      ALTER TABLE service_lock ADD COLUMN url TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

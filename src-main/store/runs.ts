@@ -45,6 +45,11 @@ export interface RunRepository {
   markCancelled(id: number, now: string): void;
   /** Runs left 'running' by a process that is gone become 'interrupted'; returns how many. */
   interruptRunning(): number;
+  /**
+   * A running run whose job stopped before finishing (storage trouble, killed from outside)
+   * becomes 'interrupted' and resumes from its checkpoint; `reason` is kept until it runs again.
+   */
+  markInterrupted(id: number, reason: string): void;
   /** Back to pending from scratch (epoch 0, no final metrics, no error). */
   resetForRetry(id: number, now: string): void;
   move(id: number, to: QueuePlacement): void;
@@ -248,6 +253,10 @@ export class SqliteRunRepository implements RunRepository {
 
   interruptRunning(): number {
     return this.db.prepare("UPDATE runs SET status = 'interrupted' WHERE status = 'running'").run().changes;
+  }
+
+  markInterrupted(id: number, reason: string): void {
+    this.db.prepare("UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'").run(reason, id);
   }
 
   resetForRetry(id: number, now: string): void {

@@ -30,6 +30,26 @@ export function acquireServiceLock(db: SqliteDatabase, now: string): void {
   }).immediate();
 }
 
+/** The process holding the queue of this database, if any is alive on this machine. */
+export interface ServiceHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+  /** Its HTTP address, when it serves the AppApi. */
+  readonly url: string | null;
+}
+
+export function serviceHolder(db: SqliteDatabase): ServiceHolder | null {
+  const holder = db.prepare('SELECT pid, host, started_at AS startedAt, url FROM service_lock WHERE id = 1').get() as ServiceHolder | undefined;
+  if (holder === undefined || holder.host !== hostname() || !alive(holder.pid)) return null;
+  return holder;
+}
+
+/** Records where this process serves the AppApi (it must hold the lock). */
+export function setServiceUrl(db: SqliteDatabase, url: string): void {
+  db.prepare('UPDATE service_lock SET url = ? WHERE id = 1 AND pid = ? AND host = ?').run(url, process.pid, hostname());
+}
+
 export function releaseServiceLock(db: SqliteDatabase): void {
   db.prepare('DELETE FROM service_lock WHERE id = 1 AND pid = ? AND host = ?').run(process.pid, hostname());
 }
