@@ -8,12 +8,14 @@ import { UserInputError } from '../../src-shared/config/errors.ts';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import open from 'open';
-import { boot } from '../services/boot.ts';
-import { isLoopback, startHttpServer } from '../server/http-server.ts';
+import { MAX_FILE_ENV } from '../files/user-file.ts';
+import { serverFileAccess } from '../files/data-roots.ts';
+import { boot, SERVING_BUSY_TIMEOUT_MS } from '../services/boot.ts';
+import { isLoopback, MIN_TOKEN_LENGTH, startHttpServer } from '../server/http-server.ts';
 import { databaseOption, databasePath, type DatabaseOptions } from './database-option.ts';
 import { htmlToPdf } from '../report/pdf.ts';
 import { evolabVersion } from './main.ts';
-import { nonNegativeInteger, positiveInteger } from './options.ts';
+import { fileLimits, maxFileOption, nonNegativeInteger, positiveInteger } from './options.ts';
 
 interface ServeOptions extends DatabaseOptions {
   readonly host: string;
@@ -23,6 +25,13 @@ interface ServeOptions extends DatabaseOptions {
   readonly token?: string;
   readonly renderer?: string;
   readonly quiet: boolean;
+  readonly allowHost: string[];
+  readonly dataRoot: string[];
+  readonly maxFileMb?: number;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** electron-vite's renderer output, served when it has been built. */
@@ -35,7 +44,15 @@ export function registerServeCommand(program: Command): void {
     .option('--host <address>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
     .option('-p, --port <port>', 'port (0: any free port)', nonNegativeInteger, 8177)
     .option('--slots <n>', 'runs at once (default: saved setting, else one per core)', positiveInteger)
-    .option('--token <token>', 'the token clients must send (default: a random one when not on loopback)')
+    .option('--token <token>', `the token clients must send, at least ${MIN_TOKEN_LENGTH} characters (default: a random one when not on loopback)`)
+    .option('--allow-host <name>', 'a name clients may reach this server by, besides its own names and addresses (repeatable)', collect, [])
+    .option(
+      '--data-root <dir>',
+      'a folder whose files (CSV data sets, result folders to import) API callers may use (repeatable; default: anywhere on loopback, nowhere otherwise)',
+      collect,
+      [],
+    )
+    .addOption(maxFileOption())
     .option('--renderer <dir>', 'folder of the built web UI (default: out/renderer when built)')
     .option('-q, --quiet', 'do not log run status changes', false)
     .option('--open', 'open the web UI in the default browser', false)
@@ -51,7 +68,20 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGTERM', () => resolve());
       });
       const token = options.token ?? (isLoopback(options.host) ? null : randomBytes(24).toString('base64url'));
-      const services = boot({ databasePath: databasePath(options), renderPdf: htmlToPdf });
+      if (token !== null && token.length < MIN_TOKEN_LENGTH) {
+        throw new UserInputError('--token', `the token has ${token.length} characters; at least ${MIN_TOKEN_LENGTH} are needed (leave --token out to get a random one)`);
+      }
+      const fileAccess = await serverFileAccess(options.dataRoot, isLoopback(options.host));
+      const limits = fileLimits(options);
+      // Jobs read CSV data sets: they inherit the cap through the environment.
+      if (options.maxFileMb !== undefined) process.env[MAX_FILE_ENV] = String(options.maxFileMb);
+      const services = boot({
+        databasePath: databasePath(options),
+        renderPdf: htmlToPdf,
+        busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS,
+        fileAccess,
+        fileLimits: limits,
+      });
       const log = (line: string): void => {
         process.stdout.write(`${line}\n`);
       };
@@ -78,10 +108,24 @@ export function registerServeCommand(program: Command): void {
       const rendererDir = options.renderer ?? (existsSync(BUILT_RENDERER) ? BUILT_RENDERER : null);
       let server;
       try {
-        server = await startHttpServer({ api: services.service, host: options.host, port: options.port, token, rendererDir, version: evolabVersion() });
+        server = await startHttpServer({
+          api: services.service,
+          host: options.host,
+          port: options.port,
+          token,
+          allowedHosts: options.allowHost,
+          rendererDir,
+          version: evolabVersion(),
+        });
       } catch (error) {
         await services.shutdown();
         throw error;
+      }
+      try {
+        // For `evolab queue ls`: where to ask for the live state (e.g. a queue stopped by a full disk).
+        services.store.setServiceUrl(server.url);
+      } catch (error) {
+        log(`evolab: could not record the service address: ${(error as Error).message}`);
       }
       const queue = services.scheduler.state();
       log(`evolab: serving ${server.url}  database ${services.store.path}`);

@@ -232,4 +232,54 @@ describe('AppApi over HTTP on a non-loopback address', () => {
       await services.shutdown();
     }
   });
+
+  it('refuses an empty or short token at start', async () => {
+    const services = boot({ databasePath: ':memory:' });
+    try {
+      for (const token of ['', 'short-token-15ch']) {
+        const length = token.length;
+        await expect(startHttpServer({ api: services.service, host: '0.0.0.0', port: 0, token: token.slice(0, 15), rendererDir: null, version: 'test' })).rejects.toMatchObject({
+          code: 'invalid_input',
+          field: '--token',
+          message: `the token has ${Math.min(length, 15)} characters; at least 16 are needed (leave --token out to get a random one)`,
+        });
+      }
+    } finally {
+      await services.shutdown();
+    }
+  });
+
+  it('checks Host and Origin with a token too, the WebSocket included', async () => {
+    const services = boot({ databasePath: ':memory:' });
+    const token = 'a-long-random-token-for-this-test';
+    const server = await startHttpServer({ api: services.service, host: '0.0.0.0', port: 0, token, allowedHosts: ['evolab.lab.example'], rendererDir: null, version: 'test' });
+    const auth = { authorization: `Bearer ${token}` };
+    try {
+      const port = server.port;
+      // A DNS-rebinding page names its own host: refused even with the token (e.g. from a cookie).
+      expect((await raw(port, '/api/health', { headers: { ...auth, host: `evil.example:${port}` } })).status).toBe(403);
+      expect((await raw(port, '/api/health', { headers: { ...auth, host: `evolab.lab.example:${port}` } })).status).toBe(200);
+      // A page on another port of this host carries the cookie, but not this origin.
+      const cookie = `evolab_token=${token}`;
+      const crossPort = await call(port, 'listExperiments', {}, { cookie, origin: 'http://127.0.0.1:9999' });
+      expect([crossPort.status, crossPort.json.error?.code]).toEqual([403, 'forbidden']);
+      expect((await call(port, 'listExperiments', {}, { cookie, origin: `http://127.0.0.1:${port}` })).status).toBe(200);
+      const socketStatus = (headers: Record<string, string>) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/events`, { headers });
+        return new Promise<number>((resolve) => {
+          ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+          ws.on('open', () => {
+            ws.close();
+            resolve(101);
+          });
+          ws.on('error', () => resolve(-1));
+        });
+      };
+      expect(await socketStatus({ cookie, origin: 'http://127.0.0.1:9999' })).toBe(403);
+      expect(await socketStatus({ cookie, origin: `http://127.0.0.1:${port}` })).toBe(101);
+    } finally {
+      await server.close();
+      await services.shutdown();
+    }
+  });
 });

@@ -5,12 +5,17 @@
 //   GET  /*              the renderer (when a renderer folder is given)
 // Bound to 127.0.0.1 by default. Bound to any other address, every request must carry the
 // token (Authorization: Bearer <token>, ?token=<token>, or the cookie set by a page loaded
-// with ?token=). On loopback, requests must name a loopback Host (no DNS rebinding) and API
-// calls from a page of another origin are refused.
+// with ?token=); a token shorter than MIN_TOKEN_LENGTH is refused at start. In every mode,
+// and for the WebSocket too: the Host header must name this server (loopback names, and when
+// bound elsewhere the bound address, this machine's names and addresses, and --allow-host
+// names), so a DNS-rebinding page cannot reach it; and a request that carries an Origin must
+// come from this server's own origin, so a page on another site, or on another port of this
+// host (which would carry the token cookie), is refused.
 
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type AppApi, isApiMethod } from '../../src-shared/api.ts';
@@ -22,8 +27,10 @@ export interface HttpServerOptions {
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
-  /** Required unless host is a loopback address. */
+  /** Required unless host is a loopback address; at least MIN_TOKEN_LENGTH characters. */
   readonly token: string | null;
+  /** Extra names the Host header may carry (a DNS name or a reverse proxy's), beyond this machine's. */
+  readonly allowedHosts?: readonly string[];
   /** Folder of the built renderer, or null. */
   readonly rendererDir: string | null;
   readonly version: string;
@@ -50,8 +57,30 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
 
 const TOKEN_COOKIE = 'evolab_token';
 
+/** Shorter tokens are refused: guessable, or an empty `--token "$UNSET"` by mistake. */
+export const MIN_TOKEN_LENGTH = 16;
+
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The host name of a Host header, without port and IPv6 brackets, lower case. */
+function hostOf(header: string): string {
+  const withoutPort = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d+$/, '');
+  return withoutPort.replace(/^\[|\]$/g, '').toLowerCase();
+}
+
+/** Names a request's Host may carry when the server is bound to `bound`. */
+function acceptedHostNames(bound: string, extra: readonly string[]): (name: string) => boolean {
+  const names = new Set(extra.map((h) => hostOf(h)));
+  if (!isLoopback(bound)) {
+    names.add(hostOf(bound));
+    const machine = hostname().toLowerCase();
+    names.add(machine);
+    names.add(`${machine}.local`);
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(a.address.toLowerCase());
+  }
+  return (name) => isLoopback(name) || names.has(name);
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -141,21 +170,22 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
   if (!isLoopback(options.host) && token === null) {
     return Promise.reject(new ApiError('invalid_input', `binding to ${options.host} (not loopback) requires a token`, '--host'));
   }
+  if (token !== null && token.length < MIN_TOKEN_LENGTH) {
+    return Promise.reject(new ApiError('invalid_input', `the token has ${token.length} characters; at least ${MIN_TOKEN_LENGTH} are needed (leave --token out to get a random one)`, '--token'));
+  }
+  const hostAccepted = acceptedHostNames(options.host, options.allowedHosts ?? []);
   let port = options.port;
 
   /** Null when the request may proceed, else the error to answer with. */
   function guard(request: IncomingMessage, url: URL): ApiError | null {
+    const host = request.headers.host ?? '';
+    if (!hostAccepted(hostOf(host))) return new ApiError('forbidden', `host ${JSON.stringify(host)} is not this server (see evolab serve --allow-host)`);
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== `http://${host}`) return new ApiError('forbidden', `requests from ${origin} are not allowed`);
     if (token !== null) {
       const header = request.headers.authorization ?? '';
       const given = header.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? cookie(request, TOKEN_COOKIE) ?? '');
       if (!sameSecret(given, token)) return new ApiError('unauthorized', 'missing or wrong token (printed by `evolab serve` at start)');
-      return null;
-    }
-    const hostName = (request.headers.host ?? '').replace(/:\d+$/, '');
-    if (!isLoopback(hostName)) return new ApiError('forbidden', `host ${JSON.stringify(request.headers.host ?? '')} is not this machine`);
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `http://${request.headers.host ?? ''}`) {
-      return new ApiError('forbidden', `requests from ${origin} are not allowed`);
     }
     return null;
   }
