@@ -17,6 +17,7 @@
 
 import type { GpbtConfig } from '../../src-shared/config/study.ts';
 import { Rng } from '../engine/rng.ts';
+import { memberSeed } from './seeds.ts';
 import type { EdgeKind, TrialRow } from '../store/studies.ts';
 import { type Member, type PopulationContext, trainMember } from './population-member.ts';
 import { RandomSampler } from './samplers/random.ts';
@@ -116,9 +117,8 @@ export async function runGpbt(options: PopulationOptions): Promise<PopulationRes
     // which parallel chains finish. The first child of a parent trained in the previous
     // generation continues it exactly (same seed); a parent kept from an older generation
     // already had that continuation, so its first child gets its own seed.
-    const memberSeed = study.seed * 1_000_003 + generation * 10_007 + member + 1;
     const continues = parent !== null && inheritsHparams && parent.trial.generation === generation - 1;
-    const seed = continues ? parent.seed : memberSeed;
+    const seed = continues ? parent.seed : memberSeed(study.seed, generation, member);
     const edges: EdgeKind[] = parent === null ? [] : inheritsHparams ? ['weights', 'hparams'] : ['weights'];
     const m = await trainMember(context, { generation, member, params, source: parent, edges, seed, ...(stopRule !== null ? { continueAfterFirstEpoch: (v: number) => !stopRule(v) } : {}) });
     if (m !== null) all.push(m);

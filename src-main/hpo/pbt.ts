@@ -9,6 +9,7 @@
 
 import type { Parameter } from '../../src-shared/config/study.ts';
 import { Rng } from '../engine/rng.ts';
+import { memberSeed } from './seeds.ts';
 import type { PopulationOptions, PopulationResult } from './gpbt.ts';
 import { type Member, type PopulationContext, trainMember } from './population-member.ts';
 import { selectBest } from './gpbt.ts';
@@ -63,7 +64,7 @@ export async function runPbt(options: PopulationOptions): Promise<PopulationResu
   const train = (generation: number, member: number, params: Params, source: Member | null, seed: number): Promise<Member | null> =>
     trainMember(context, { generation, member, params, source, edges: ['weights', 'hparams'], seed });
 
-  const seeds = Array.from({ length: pbt.n }, (_, i) => study.seed * 1_000_003 + 1 + i);
+  const seeds = Array.from({ length: pbt.n }, (_, i) => memberSeed(study.seed, 0, i));
   let population = await pool(
     seeds.map((seed, i) => () => train(0, i, space.sample(rng), null, seed)),
     options.parallel,

@@ -9,6 +9,12 @@ import { describeValue, fromZodError, UserInputError, ValidationError } from './
 import { type ExperimentConfig, parseExperimentConfig } from './experiment.ts';
 import { choice, fallbackMessage, fraction, integerField, nonEmptyString, numberField, positiveNumber } from './fields.ts';
 
+/**
+ * Bounds of a study, so that every member of every generation gets its own seed below 2^53
+ * (src-main/hpo/seeds.ts derives them as seed * 1,000,003 + generation * 10,007 + member + 1).
+ */
+export const STUDY_LIMITS = { seed: 2 ** 32 - 1, members: 10_000, generations: 100_000, trials: 100_000, epochs: 1_000_000 } as const;
+
 const finite = () => numberField('a number', () => true);
 
 export const parameterSchema = z.discriminatedUnion(
@@ -67,7 +73,7 @@ const samplerSchema = z.discriminatedUnion(
 export type SamplerConfig = z.output<typeof samplerSchema>;
 
 const tuneSchema = z.strictObject({
-  trials: integerField(1).default(50),
+  trials: integerField(1, STUDY_LIMITS.trials).default(50),
   sampler: samplerSchema.default({ type: 'tpe', startup_trials: 10, gamma: 0.1, candidates: 24 }),
   /** Stop a trial whose intermediate objective is worse than the median of finished trials at the same epoch. */
   pruning: z
@@ -79,13 +85,13 @@ const tuneSchema = z.strictObject({
 const gpbtSchema = z
   .strictObject({
     /** Models trained per generation. */
-    n: integerField(2),
+    n: integerField(2, STUDY_LIMITS.members),
     /** Generations. */
-    t_max: integerField(1),
+    t_max: integerField(1, STUDY_LIMITS.generations),
     /** Ratio c: floor(sqrt(n / c)) parents per generation. */
     c: positiveNumber(),
     /** Epochs per generation. */
-    T_g: integerField(1),
+    T_g: integerField(1, STUDY_LIMITS.epochs),
     /** Inner sampler proposing children's hyperparameters from their lineage's history. */
     sampler: choice(['tpe', 'random']).default('tpe'),
     /** time: the lineage's history across generations; no-time: only the current generation's siblings. */
@@ -99,9 +105,9 @@ const gpbtSchema = z
 export type GpbtConfig = z.output<typeof gpbtSchema>;
 
 const pbtSchema = z.strictObject({
-  n: integerField(2),
-  t_max: integerField(1),
-  T_g: integerField(1),
+  n: integerField(2, STUDY_LIMITS.members),
+  t_max: integerField(1, STUDY_LIMITS.generations),
+  T_g: integerField(1, STUDY_LIMITS.epochs),
   /** Bottom and top fractions for truncation selection. */
   quantile: numberField('a number in (0, 0.5]', (q) => q > 0 && q <= 0.5).default(0.25),
   /** Probability of resampling a hyperparameter instead of perturbing it. */
@@ -122,7 +128,7 @@ export const studyConfigSchema = z
     objective: z
       .strictObject({ metric: choice(OBJECTIVE_METRICS).default('val_loss'), direction: choice(['minimize', 'maximize']).optional() })
       .default({ metric: 'val_loss' }),
-    seed: integerField(0).default(0),
+    seed: integerField(0, STUDY_LIMITS.seed).default(0),
     tune: tuneSchema.optional(),
     gpbt: gpbtSchema.optional(),
     pbt: pbtSchema.optional(),
