@@ -6,10 +6,11 @@
 
 import type { Params } from '../space.ts';
 import type { CmaEsSamplerState } from './cmaes.ts';
+import type { GpSamplerState } from './gp.ts';
 import type { RandomSamplerState } from './random.ts';
 import type { TpeSamplerState } from './tpe.ts';
 
-export type SamplerKind = 'random' | 'tpe' | 'cmaes';
+export type SamplerKind = 'random' | 'tpe' | 'cmaes' | 'gp';
 
 export interface Proposal {
   /** Identifies the proposal in tell(). */
@@ -22,9 +23,9 @@ export interface Sampler {
   ask(): Proposal | null;
   /** The objective of proposal `id` (lower is better; NaN or Infinity for a failed trial). */
   tell(id: number, value: number): void;
-  /** A result from elsewhere, with a weight (TPE uses it; the others ignore it). */
+  /** A result from elsewhere, with a weight (TPE uses it; the others, GP included, ignore it). */
   observe(params: Params, value: number, weight?: number): void;
   state(): SamplerState;
 }
 
-export type SamplerState = RandomSamplerState | TpeSamplerState | CmaEsSamplerState;
+export type SamplerState = RandomSamplerState | TpeSamplerState | CmaEsSamplerState | GpSamplerState;

@@ -1,7 +1,7 @@
 // One parametrised test over every sampler of the registry: proposals stay in the space and
 // have the parameter's type, equal seeds propose equally, a sampler restored from its JSON
 // state mid-study proposes what the original would have; and, on a 2-D and a 6-D synthetic
-// objective, TPE and CMA-ES reach a better best value than random search after 50 trials
+// objective, TPE, CMA-ES and GP-BO reach a better best value than random search after 50 trials
 // (20 seeds, one-sided Mann-Whitney U, p < 0.05).
 import { describe, expect, it } from 'vitest';
 import type { Parameter, SamplerConfig } from '../../../src-shared/config/study.ts';
@@ -122,6 +122,7 @@ describe.each(objectives)('on the %s', (_name, space, objective) => {
   it.each([
     ['tpe', { type: 'tpe', startup_trials: 10, gamma: 0.1, candidates: 24 }],
     ['cmaes', { type: 'cmaes', sigma0: 0.3 }],
+    ['gp', { type: 'gp', startup_trials: 10 }],
   ] as [string, SamplerConfig][])('%s beats random search after 50 trials over 20 seeds', (kind, config) => {
     const theirs = bests(config);
     const { p } = mannWhitneyU(theirs, random, 'less');
