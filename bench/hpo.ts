@@ -4,8 +4,8 @@
 // (resources/studies/mnist_adam_gpbt.json's space). Budget per method and seed:
 // n x t_max x T_g epochs: GPBT and PBT train n members for t_max generations of T_g epochs;
 // random search trains n configurations for t_max x T_g epochs each (the same training
-// length as one population lineage). Trials run in this process (in-process executor, data
-// loaded once) with an in-memory store, so the genealogy code path is the real one.
+// length as one population lineage). Trials run in this process (hpo/in-process.ts: the same
+// study methods as the study service, trained by the engine directly, data loaded once).
 // Prints, per method, mean and sd over seeds of the best member's validation accuracy (the
 // objective), its test accuracy, and the wall time.
 
@@ -14,11 +14,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseStudyConfig, type StudyConfig } from '../src-shared/config/study.ts';
 import { createBackend } from '../src-main/engine/compute/select.ts';
-import { runGpbt } from '../src-main/hpo/gpbt.ts';
-import { InProcessExecutor } from '../src-main/hpo/in-process-executor.ts';
-import { runPbt } from '../src-main/hpo/pbt.ts';
-import { runTuneStudy } from '../src-main/hpo/tune.ts';
-import { openStore } from '../src-main/store/store.ts';
+import { runStudyInProcess } from '../src-main/hpo/in-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +42,6 @@ function study(seed: number, method: 'gpbt' | 'pbt' | 'random'): StudyConfig {
 }
 
 const { backend } = await createBackend('auto', 1);
-const executor = new InProcessExecutor(backend);
 console.log(`GPBT vs PBT vs random search on MNIST 14x14 + Adam: n ${n}, t_max ${tMax}, T_g ${tg} (${n * tMax * tg} epochs per method and seed), ${seeds} seeds, backend ${backend.name}`);
 
 const rows: string[] = [];
@@ -55,16 +50,13 @@ for (const method of ['gpbt', 'pbt', 'random'] as const) {
   const test: number[] = [];
   const seconds: number[] = [];
   for (let seed = 0; seed < seeds; seed++) {
-    const store = openStore(':memory:');
     const started = performance.now();
-    const config = study(seed, method);
-    const options = { store, executor, study: config, name: `${method} ${seed}`, parallel: 1 };
-    const best = method === 'gpbt' ? (await runGpbt(options)).best : method === 'pbt' ? (await runPbt(options)).best : (await runTuneStudy(options)).best;
+    const result = await runStudyInProcess(study(seed, method), backend);
+    const best = result.trials.find((t) => t.plan.number === result.best)?.result;
     seconds.push((performance.now() - started) / 1000);
     val.push(best?.value ?? Number.NaN);
     test.push(best?.testValue ?? Number.NaN);
     console.log(`${method} seed ${seed}: best val_acc ${best?.value?.toFixed(4)}, test_acc ${best?.testValue?.toFixed(4)}, ${seconds[seconds.length - 1].toFixed(1)} s`);
-    store.close();
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));

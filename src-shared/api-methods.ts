@@ -25,6 +25,14 @@ export const API_METHODS = [
   'compareExperiments',
   'exportReport',
   'importResults',
+  'createStudy',
+  'startStudy',
+  'pauseStudy',
+  'resumeStudy',
+  'cancelStudy',
+  'deleteStudy',
+  'queueStudyBest',
+  'listStudyTemplates',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

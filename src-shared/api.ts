@@ -35,6 +35,8 @@ export interface ExperimentSummary {
   /** ISO 8601, UTC. */
   readonly createdAt: string;
   readonly configHash: string;
+  /** The study this experiment is a trial of, or null. */
+  readonly studyId: number | null;
   /** running if any run runs; else pending if any waits; else done if all are done; else failed or cancelled. */
   readonly status: ExperimentStatus;
   readonly runsTotal: number;
@@ -139,17 +141,29 @@ export interface RunProgress {
   readonly etaSeconds: number;
 }
 
+export const STUDY_STATUSES = ['created', 'running', 'paused', 'done', 'failed', 'cancelled'] as const;
+/** created: not started; running, or paused by a user (its waiting runs held); done, failed or cancelled. */
+export type StudyStatus = (typeof STUDY_STATUSES)[number];
+
 export interface StudySummary {
   readonly id: number;
   readonly name: string;
   readonly kind: 'tune' | 'gpbt' | 'pbt';
-  readonly status: 'running' | 'done' | 'failed';
+  readonly status: StudyStatus;
   readonly objective: { readonly metric: string; readonly direction: 'minimize' | 'maximize' };
+  /** The method and its main settings in words, e.g. "TPE, 50 trials, ASHA pruning" or "GPBT n 8, 5 generations, time". */
+  readonly method: string;
+  /** Trials created so far, those finished, and how many the study makes in all. */
   readonly trials: number;
   readonly finishedTrials: number;
+  readonly budget: number;
   readonly bestTrial: number | null;
   /** The objective value of the best trial (the study's pick, else its best finished trial). */
   readonly bestValue: number | null;
+  /** Seconds left at the pace of its finished trials (null when unknown or finished). */
+  readonly etaSeconds: number | null;
+  /** Why a failed study failed. */
+  readonly error: string | null;
   readonly createdAt: string;
   readonly finishedAt: string | null;
 }
@@ -159,7 +173,7 @@ export interface TrialSummary {
   readonly number: number;
   readonly generation: number;
   readonly member: number;
-  readonly status: 'running' | 'done' | 'pruned' | 'failed' | 'stopped';
+  readonly status: 'running' | 'done' | 'pruned' | 'failed' | 'stopped' | 'cancelled';
   readonly params: Readonly<Record<string, number | string | boolean>>;
   /** The objective on validation, and the same metric on test. */
   readonly value: number | null;
@@ -253,7 +267,8 @@ export type AppEvent =
   | { readonly type: 'run-progress'; readonly progress: RunProgress }
   | { readonly type: 'run-status'; readonly run: RunSummary }
   | { readonly type: 'queue'; readonly paused: boolean; readonly slots: number; readonly storage: StorageProblem | null }
-  | { readonly type: 'experiment'; readonly experiment: ExperimentSummary };
+  | { readonly type: 'experiment'; readonly experiment: ExperimentSummary }
+  | { readonly type: 'study'; readonly study: StudySummary };
 
 // ---- requests -------------------------------------------------------------------------
 
@@ -282,6 +297,10 @@ export const listExperimentsRequest = z.strictObject({
   optimizer: z.string({ error: 'expected a string' }).optional(),
   createdFrom: isoDate.optional(),
   createdTo: isoDate.optional(),
+  /** Trials of studies are left out unless asked for (each study is one row of its own in the UI). */
+  includeTrials: z.boolean({ error: 'expected true or false' }).default(false),
+  /** Only the trial experiments of this study. */
+  studyId: id().optional(),
   sort: z
     .strictObject({
       by: choice(EXPERIMENT_SORT_KEYS).default('created'),
@@ -350,6 +369,24 @@ export const emptyRequest = z.strictObject({});
 
 export const studyIdRequest = z.strictObject({ id: id() });
 
+export const createStudyRequest = z.strictObject({
+  /** A study config (src-shared/config/study.ts) with its base experiment config inline. */
+  config: z.unknown(),
+  /** Defaults to the config's name, else "<kind> <dataset> <optimizer>". */
+  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200, { error: 'at most 200 characters' }).optional(),
+  /** Start it at once (else it waits in state "created" for startStudy). */
+  start: z.boolean({ error: 'expected true or false' }).default(true),
+  /** Continue an unfinished study of the same config instead of creating a new one (what the CLI does). */
+  resume: z.boolean({ error: 'expected true or false' }).default(false),
+});
+
+export const queueStudyBestRequest = z.strictObject({
+  id: id(),
+  /** Runs of the best configuration, seeds firstSeed, firstSeed + 1, ... */
+  runs: integerField(1, 1000).default(5),
+  firstSeed: integerField(0).default(0),
+});
+
 const maxPoints = integerField(3, 100_000);
 
 export const experimentCurvesRequest = z.strictObject({
@@ -414,6 +451,14 @@ export const API_REQUESTS = {
   compareExperiments: compareRequest,
   exportReport: exportReportRequest,
   importResults: importResultsRequest,
+  createStudy: createStudyRequest,
+  startStudy: studyIdRequest,
+  pauseStudy: studyIdRequest,
+  resumeStudy: studyIdRequest,
+  cancelStudy: studyIdRequest,
+  deleteStudy: studyIdRequest,
+  queueStudyBest: queueStudyBestRequest,
+  listStudyTemplates: emptyRequest,
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 export type { ApiMethod };
@@ -443,6 +488,22 @@ export interface ApiResponses {
   compareExperiments: Comparison;
   exportReport: GeneratedFile;
   importResults: ImportSummary;
+  createStudy: StudyDetail;
+  startStudy: StudySummary;
+  pauseStudy: StudySummary;
+  resumeStudy: StudySummary;
+  cancelStudy: StudySummary;
+  deleteStudy: { readonly deleted: number };
+  queueStudyBest: ExperimentDetail;
+  listStudyTemplates: readonly StudyTemplate[];
+}
+
+/** A study shipped in resources/studies, its base config inline: a starting point for new studies. */
+export interface StudyTemplate {
+  readonly file: string;
+  readonly name: string;
+  readonly kind: 'tune' | 'gpbt' | 'pbt';
+  readonly config: unknown;
 }
 
 /** The contract: one async method per entry of API_REQUESTS, plus the event subscription. */

@@ -92,7 +92,7 @@ describe('evolab queue / runs / export', () => {
     handle.close();
     for (const [file, message] of [
       [notes, /notes\.txt: is not an SQLite database; the file was not modified/],
-      [newer, /newer\.db: was written by a newer Evolab \(schema 99; this version knows schemas up to 3\)/],
+      [newer, /newer\.db: was written by a newer Evolab \(schema 99; this version knows schemas up to 4\)/],
     ] as const) {
       const before = sha256(file);
       const result = evolab(['queue', 'ls', '--db', file]);

@@ -66,7 +66,7 @@ describe('evolab tune killed mid-study', () => {
     // 2. The same command again finishes the study.
     const second = spawnSync(process.execPath, [...node, 'tune', path, '--db', db, '--slots', '2'], { encoding: 'utf8' });
     expect(second.status).toBe(0);
-    expect(second.stdout).toContain(`resuming (${finishedBefore.length} of 8 trials finished)`);
+    expect(second.stdout).toContain(`(continuing: ${finishedBefore.length} of 8 trials finished)`);
     const after = trials(db);
     expect(after.map((t) => t.number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(after.every((t) => t.status === 'done' && t.run_id !== null)).toBe(true);

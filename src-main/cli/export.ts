@@ -13,13 +13,14 @@ import type { Store } from '../store/store.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { evolabVersion } from './main.ts';
 import { positiveInteger } from './options.ts';
+import { fromWire, recordFromWire } from '../../src-shared/metric-codec.ts';
 
 /** A stored done run in the engine's result shape (per-epoch metrics from the metrics table). */
 export function storedRunResult(store: Store, run: RunSummary): RunResult {
   const f = run.final;
   if (f === null) throw new Error(`run ${run.id} is not done`);
   const series = store.metrics.series(run.id, EPOCH_METRICS);
-  const value = (name: (typeof EPOCH_METRICS)[number], i: number): number => series.get(name)?.values[i] ?? Number.NaN;
+  const value = (name: (typeof EPOCH_METRICS)[number], i: number): number => fromWire(series.get(name)?.values[i]);
   const epochs: EpochMetrics[] = (series.get('train_loss')?.epochs ?? []).map((epoch, i) => ({
     epoch,
     train_loss: value('train_loss', i),
@@ -30,19 +31,12 @@ export function storedRunResult(store: Store, run: RunSummary): RunResult {
     model_evals: value('model_evals', i),
     grad_evals: value('grad_evals', i),
   }));
-  const n = (v: number | null): number => v ?? Number.NaN;
+  const { time, model_evals, ...final } = recordFromWire(f);
   return {
     seed: run.seed,
-    time: n(f.time),
-    final: {
-      train_loss: n(f.train_loss),
-      train_acc: n(f.train_acc),
-      val_loss: n(f.val_loss),
-      val_acc: n(f.val_acc),
-      test_loss: n(f.test_loss),
-      test_acc: n(f.test_acc),
-    },
-    model_evals: n(f.model_evals),
+    time,
+    final,
+    model_evals,
     grad_evals: run.gradEvals ?? 0,
     epochs,
     epochsRun: run.epochsRun ?? epochs.length,

@@ -15,7 +15,7 @@ import { registerQueueCommand } from './queue.ts';
 import { registerReportCommand } from './report.ts';
 import { registerRunCommand } from './run.ts';
 import { registerRunsCommand } from './runs.ts';
-import { Interrupted } from './study-runner.ts';
+import { Interrupted } from './study-client.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerStudyCommand } from './study.ts';
 import { registerTuneCommand } from './tune.ts';
@@ -57,7 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof Interrupted) {
-      process.stderr.write('evolab: interrupted; running trials will resume when the same command runs again\n');
+      process.stderr.write('evolab: interrupted; the study resumes when `evolab serve`, the app or the same command runs again\n');
       return 130;
     }
     if (error instanceof CommanderError) {

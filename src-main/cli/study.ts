@@ -1,19 +1,23 @@
-// `evolab study ls | show ID | best ID --out FILE | genealogy ID --format json|csv --out FILE`:
-// the studies in the database, their trials, the best configuration (and, for GPBT/PBT, the
-// hyperparameter schedule along the winner's lineage), and the genealogy as JSON or CSV edges.
+// `evolab study ls | show ID | best ID [--out FILE] [--queue --runs N] | genealogy ID
+// --format json|csv | pause ID | resume ID | cancel ID | delete ID`: the studies in the
+// database, their trials, the best configuration (and, for GPBT/PBT, the hyperparameter
+// schedule along the winner's lineage, or its replication as N seeded runs), the genealogy as
+// JSON or CSV edges, and the study's lifecycle. Changes go to the process that runs the
+// study when one answers (`evolab serve`), else straight to the database.
 
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ApiError } from '../../src-shared/api-errors.ts';
+import type { AppApi, StudyDetail, TrialSummary } from '../../src-shared/api.ts';
 import type { StudyConfig } from '../../src-shared/config/study.ts';
-import { SearchSpace } from '../hpo/space.ts';
 import type { Store } from '../store/store.ts';
 import type { StudyRow, TrialRow } from '../store/studies.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
-import { positiveInteger } from './options.ts';
+import { nonNegativeInteger, positiveInteger } from './options.ts';
+import { remoteApi, servingUrl } from './study-client.ts';
 import { formatNumber, textTable } from './text-table.ts';
 
-export function trialTable(trials: readonly TrialRow[], metric: string): string {
+export function trialTable(trials: readonly Pick<TrialRow, 'number' | 'generation' | 'status' | 'value' | 'testValue' | 'runId' | 'params'>[], metric: string): string {
   const rows = trials.map((t) => [
     String(t.number),
     String(t.generation),
@@ -47,6 +51,40 @@ export function lineage(store: Store, study: StudyRow, trialId: number): TrialRo
   return chain;
 }
 
+/** The winner's lineage (root first) in a study detail, following 'weights' edges. */
+function lineageOf(study: StudyDetail, trialId: number): TrialSummary[] {
+  const trials = new Map(study.trialList.map((t) => [t.id, t]));
+  const chain: TrialSummary[] = [];
+  for (let id: number | undefined = trialId; id !== undefined; id = study.edges.find((e) => e.childId === id && e.kind === 'weights')?.parentId) {
+    const trial = trials.get(id);
+    if (trial === undefined) break;
+    chain.unshift(trial);
+  }
+  return chain;
+}
+
+/** What tune / gpbt / pbt print when their study ends: the trials, the winner, its schedule. */
+export function printStudyResult(study: StudyDetail): void {
+  process.stdout.write(`\n${trialTable([...study.trialList].sort((a, b) => a.number - b.number), study.objective.metric)}\n\n`);
+  if (study.status !== 'done') process.stdout.write(`study ${study.id} ${study.status}${study.error !== null ? `: ${study.error}` : ''}\n`);
+  const best = study.trialList.find((t) => t.id === study.bestTrial);
+  if (best !== undefined) {
+    process.stdout.write(`best: trial ${best.number}${study.kind === 'tune' ? '' : ` (generation ${best.generation})`}, ${study.objective.metric} ${best.value}, test ${best.testValue}, ${JSON.stringify(best.params)}\n`);
+    if (study.kind !== 'tune') {
+      process.stdout.write('hyperparameter schedule:\n');
+      for (const step of lineageOf(study, best.id)) process.stdout.write(`  generation ${step.generation} (trial ${step.number}): ${JSON.stringify(step.params)}\n`);
+    }
+  }
+  process.stdout.write(`study ${study.id}: evolab study best ${study.id} --out best_config.json${study.kind === 'tune' ? '' : ` | evolab study genealogy ${study.id} --format csv`}\n`);
+}
+
+/** The AppApi of the process running the studies when one answers, else this process's (database edits only). */
+async function withStudyApi<T>(options: DatabaseOptions, work: (api: AppApi) => Promise<T>): Promise<T> {
+  const url = await servingUrl(options);
+  if (url !== null) return work(remoteApi(url));
+  return withServices(options, ({ service }) => work(service));
+}
+
 export function registerStudyCommand(program: Command): void {
   const study = program.command('study').description('hyperparameter studies: list, trials, best configuration, genealogy');
 
@@ -56,8 +94,8 @@ export function registerStudyCommand(program: Command): void {
     .addOption(databaseOption())
     .action(async (options: DatabaseOptions) => {
       await withServices(options, async ({ store }) => {
-        const rows = store.studies.list().map((s) => [String(s.id), s.name, s.kind, s.status, `${s.finishedTrials}/${s.trials}`, s.bestTrial === null ? '-' : String(s.bestTrial), s.createdAt]);
-        process.stdout.write(`${textTable(['study', 'name', 'kind', 'status', 'trials', 'best', 'created'], rows, 4)}\n`);
+        const rows = store.studies.list().map((s) => [String(s.id), s.name, s.kind, s.status, `${s.finishedTrials}/${s.trials}`, s.bestTrial === null ? '-' : String(store.studies.trial(s.bestTrial)?.number ?? '-'), s.createdAt]);
+        process.stdout.write(`${textTable(['study', 'name', 'kind', 'status', 'trials', 'best trial', 'created'], rows, 4)}\n`);
       });
     });
 
@@ -77,19 +115,29 @@ export function registerStudyCommand(program: Command): void {
 
   study
     .command('best')
-    .description('the best trial: its experiment config (and the HP schedule of its lineage for GPBT/PBT)')
+    .description('the best trial: its experiment config (and the HP schedule of its lineage for GPBT/PBT); --queue trains it with N seeds')
     .argument('<id>', 'study id', positiveInteger)
     .option('-o, --out <file>', 'write the best experiment config to this file')
+    .option('--queue', 'queue the best configuration as an experiment of --runs seeded runs', false)
+    .option('-n, --runs <n>', 'runs of the best configuration with --queue', positiveInteger, 5)
+    .option('--first-seed <seed>', 'seed of the first of those runs', nonNegativeInteger, 0)
     .addOption(databaseOption())
-    .action(async (id: number, options: DatabaseOptions & { out?: string }) => {
-      await withServices(options, async ({ store }) => {
+    .addHelpText('after', '\nExamples:\n  evolab study best 3 --out best_config.json\n  evolab study best 3 --queue --runs 10')
+    .action(async (id: number, options: DatabaseOptions & { out?: string; queue: boolean; runs: number; firstSeed: number }) => {
+      if (options.queue) {
+        await withStudyApi(options, async (api) => {
+          const experiment = await api.queueStudyBest({ id, runs: options.runs, firstSeed: options.firstSeed });
+          process.stdout.write(`experiment ${experiment.id} "${experiment.name}": ${experiment.runsTotal} run(s) queued\n`);
+        });
+        return;
+      }
+      await withServices(options, async ({ store, service }) => {
         const row = studyOf(store, id);
         if (row.bestTrial === null) throw new ApiError('conflict', `study ${id} has no finished best trial yet`, 'id');
         const best = store.studies.trial(row.bestTrial);
         if (best === null) throw ApiError.notFound('trial', row.bestTrial);
         const config = row.config as StudyConfig;
-        const space = new SearchSpace(config.space);
-        const experiment = space.apply(config.base, best.params);
+        const experiment = service.studies.bestConfig(id).config;
         process.stdout.write(`best trial ${best.number}: ${config.objective.metric} ${best.value} (test ${best.testValue}), ${JSON.stringify(best.params)}\n`);
         if (row.kind !== 'tune') {
           process.stdout.write('hyperparameter schedule along its lineage:\n');
@@ -142,4 +190,27 @@ export function registerStudyCommand(program: Command): void {
         }
       });
     });
+
+  const control = (name: 'pause' | 'resume' | 'cancel' | 'delete', description: string): void => {
+    study
+      .command(name)
+      .description(description)
+      .argument('<id>', 'study id', positiveInteger)
+      .addOption(databaseOption())
+      .action(async (id: number, options: DatabaseOptions) => {
+        await withStudyApi(options, async (api) => {
+          if (name === 'delete') {
+            await api.deleteStudy({ id });
+            process.stdout.write(`study ${id} deleted, with its trials and their runs\n`);
+            return;
+          }
+          const summary = name === 'pause' ? await api.pauseStudy({ id }) : name === 'resume' ? await api.resumeStudy({ id }) : await api.cancelStudy({ id });
+          process.stdout.write(`study ${id}: ${summary.status} (${summary.finishedTrials}/${summary.budget} trials finished)\n`);
+        });
+      });
+  };
+  control('pause', 'pause a study: no new trial starts, its waiting runs are held');
+  control('resume', 'resume a paused study');
+  control('cancel', 'cancel a study and every run of it that has not finished');
+  control('delete', 'delete a study with its trials, their experiments and runs');
 }

@@ -1,7 +1,8 @@
-// `evolab tune CONFIG --trials N --sampler tpe|random|cmaes`: a tuning study. CONFIG is a
+// `evolab tune CONFIG --trials N --sampler tpe|random|cmaes|gp`: a tuning study. CONFIG is a
 // study config, or an experiment config that gets the reference study's search space for
-// its optimizer (learning rate for SGD/Adam; population and sigma0 for CMA-ES). Trials run
-// through the queue in parallel; running the same command again resumes an unfinished study.
+// its optimizer (learning rate for SGD/Adam; population and sigma0 for CMA-ES). The study runs
+// in the study service (a running `evolab serve`, else this process); running the same
+// command again continues an unfinished study of the same config.
 
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
@@ -9,18 +10,16 @@ import { UserInputError } from '../../src-shared/config/errors.ts';
 import { defaultTuneSettings, type StudyConfig } from '../../src-shared/config/study.ts';
 import { samplerRegistry } from '../hpo/samplers/registry.ts';
 import type { SamplerKind } from '../hpo/samplers/sampler.ts';
-import { runTuneStudy } from '../hpo/tune.ts';
 import { databaseOption } from './database-option.ts';
 import { nonNegativeInteger, positiveInteger } from './options.ts';
 import { readStudy } from './read-study.ts';
-import { type StudyRunOptions, withQueue } from './study-runner.ts';
-import { trialTable } from './study.ts';
+import { runStudy, type StudyRunOptions } from './study-client.ts';
+import { printStudyResult } from './study.ts';
 
 interface TuneOptions extends StudyRunOptions {
   readonly trials?: number;
   readonly sampler?: SamplerKind;
   readonly seed?: number;
-  readonly name?: string;
 }
 
 export function registerTuneCommand(program: Command): void {
@@ -31,8 +30,9 @@ export function registerTuneCommand(program: Command): void {
     .option('--trials <n>', 'number of trials (default: the study config\'s, else 50)', positiveInteger)
     .addOption(new Option('--sampler <kind>', 'sampler (default: the study config\'s, else tpe)').choices(Object.keys(samplerRegistry)))
     .option('--seed <seed>', 'seed of the sampler and of every trial', nonNegativeInteger)
-    .option('--slots <n>', 'trials at once (default: the queue\'s slots)', positiveInteger)
-    .option('--name <name>', 'study name (default: the config file name)')
+    .option('--slots <n>', 'runs at once when this command runs the study (default: the queue\'s slots)', positiveInteger)
+    .option('--name <name>', 'study name (default: the config\'s name, else the file name)')
+    .option('-q, --quiet', 'print only the result', false)
     .addOption(databaseOption())
     .addHelpText('after', '\nExample:\n  evolab tune resources/configs/iris_cmaes.json --trials 50 --sampler tpe')
     .action(async (path: string, options: TuneOptions) => {
@@ -48,14 +48,6 @@ export function registerTuneCommand(program: Command): void {
           ...(options.sampler !== undefined ? { sampler: samplerRegistry[options.sampler].defaults } : {}),
         },
       };
-      const name = options.name ?? basename(path).replace(/\.json$/, '');
-      await withQueue(options, async ({ store }, executor, parallel) => {
-        const result = await runTuneStudy({ store, executor, study, name, parallel, log: (line) => process.stdout.write(`${line}\n`) });
-        process.stdout.write(`\n${trialTable(result.trials, study.objective.metric)}\n\n`);
-        if (result.best !== null) {
-          process.stdout.write(`best: trial ${result.best.number}, ${study.objective.metric} ${result.best.value}, ${JSON.stringify(result.best.params)}\n`);
-        }
-        process.stdout.write(`study ${result.studyId}${result.resumed ? ' (resumed)' : ''}: evolab study best ${result.studyId} --out best_config.json\n`);
-      });
+      printStudyResult(await runStudy(study, { ...options, name: options.name ?? study.name ?? basename(path).replace(/\.json$/, '') }));
     });
 }

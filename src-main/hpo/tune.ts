@@ -1,177 +1,169 @@
-// A tuning study: ask the sampler, train the proposal as a trial (all trials use the study's
-// seed, so they differ only in their hyperparameters), tell the sampler the objective, with
-// up to `parallel` trials in flight. Every trial and the sampler's state after each ask and
-// tell are stored in one transaction, so a study killed at any point resumes: finished
-// trials are kept, trials whose runs were queued are followed again (the queue resumes
-// their runs from their checkpoints), and the sampler continues from its stored state.
-// Median pruning (optional): a trial whose intermediate objective at an epoch is worse than
-// the median of the finished trials' values at that epoch is stopped (Optuna's MedianPruner).
+// A tuning study as a state machine: the sampler proposes trials, each trains the base config
+// with the proposed hyperparameters and the study's seed (so trials differ only in their
+// hyperparameters), a pruner may stop a trial early from its per-epoch objective.
+//
+// What makes it independent of slots, timing and restarts: trial k is proposed only once
+// trials 0 .. k - parallel have finished, and the sampler is told results strictly in trial
+// order, exactly those (and, when it must wait, like CMA-ES at the end of a generation, one
+// more at a time). The pruner judges trial k only against trials 0 .. k - parallel. So the
+// sequence of asks and tells the sampler sees is fixed by the trial numbers alone: with one
+// slot or many, and after a crash, a study proposes the same trials.
 
-import type { StudyRow, TrialRow } from '../store/studies.ts';
-import type { EpochValues, TrialOutcome, TrialSpec } from './executor.ts';
+import type { StudyConfig } from '../../src-shared/config/study.ts';
+import { compareRanked, minimisedValue, type Ranked, ranked, type StudyMethod, type TrialPlan, type TrialResult, type Verdict } from './method.ts';
+import type { Pruner } from './pruners/pruner.ts';
+import { createPruner } from './pruners/registry.ts';
 import { createSampler, restoreSampler } from './samplers/registry.ts';
 import type { Sampler, SamplerState } from './samplers/sampler.ts';
-import { type Params, SearchSpace } from './space.ts';
-import { minimised, recordOutcome, type StudyRunOptions, studyHash } from './study-common.ts';
+import { SearchSpace } from './space.ts';
 
-export type TuneOptions = StudyRunOptions;
-
-export interface TuneResult {
-  readonly studyId: number;
-  readonly resumed: boolean;
-  readonly trials: readonly TrialRow[];
-  readonly best: TrialRow | null;
+interface TunedTrial {
+  readonly status: TrialResult['status'];
+  readonly value: number | null;
+  readonly secondary: number | null;
+  /** Minimised per-epoch values (what pruners compare). */
+  readonly curve: readonly (readonly [number, number])[];
 }
 
-interface TuneState {
+export interface TuneState {
+  readonly kind: 'tune';
   readonly sampler: SamplerState;
+  /** The next trial number to propose. */
+  readonly next: number;
+  /** Trials 0 .. told - 1 have been told to the sampler. */
+  readonly told: number;
+  /** The sampler's proposal id of each proposed trial. */
+  readonly proposals: Readonly<Record<string, number>>;
+  /** Results received, by trial number (told to the sampler only in order). */
+  readonly results: Readonly<Record<string, TunedTrial>>;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+function settingsOf(study: StudyConfig): NonNullable<StudyConfig['tune']> {
+  if (study.tune === undefined) throw new Error('not a tuning study');
+  return study.tune;
 }
 
-export async function runTuneStudy(options: TuneOptions): Promise<TuneResult> {
-  const { store, executor, study } = options;
-  const settings = study.tune;
-  if (settings === undefined) throw new Error('not a tuning study');
-  const log = options.log ?? (() => {});
-  const space = new SearchSpace(study.space);
-  const hash = studyHash(study);
-  const existing: StudyRow | null = store.studies.findResumable('tune', hash);
-  let sampler: Sampler;
-  let studyId: number;
-  if (existing !== null) {
-    studyId = existing.id;
-    sampler = restoreSampler((existing.state as TuneState).sampler, space);
-    log(`study ${studyId}: resuming (${existing.finishedTrials} of ${settings.trials} trials finished)`);
-  } else {
-    sampler = createSampler(settings.sampler, space, study.seed);
-    studyId = store.transaction(() =>
-      store.studies.create({ name: options.name, kind: 'tune', config: study, configHash: hash, state: { sampler: sampler.state() }, createdAt: new Date().toISOString() }),
-    );
-    log(`study ${studyId}: ${settings.trials} trials, sampler ${settings.sampler.type}, objective ${study.objective.direction} ${study.objective.metric}`);
+export class TuneMethod implements StudyMethod<TuneState> {
+  readonly kind = 'tune' as const;
+  readonly budget: number;
+  readonly failure = null;
+  private readonly study: StudyConfig;
+  private readonly parallel: number;
+  private readonly sampler: Sampler;
+  private readonly pruner: Pruner | null;
+  private next = 0;
+  private told = 0;
+  private readonly proposals = new Map<number, number>();
+  private readonly results = new Map<number, TunedTrial>();
+
+  constructor(study: StudyConfig, state?: TuneState) {
+    const settings = settingsOf(study);
+    this.study = study;
+    this.budget = settings.trials;
+    this.parallel = settings.parallel;
+    const space = new SearchSpace(study.space);
+    this.sampler = state === undefined ? createSampler(settings.sampler, space, study.seed) : restoreSampler(state.sampler, space);
+    this.pruner = settings.pruning === null ? null : createPruner(settings.pruning, { maxEpochs: study.base.training.max_epochs });
+    if (state !== undefined) {
+      this.next = state.next;
+      this.told = state.told;
+      for (const [k, v] of Object.entries(state.proposals)) this.proposals.set(Number(k), v);
+      for (const [k, v] of Object.entries(state.results)) this.results.set(Number(k), v);
+    }
   }
-  const saveState = (): void => store.studies.update(studyId, { state: { sampler: sampler.state() } });
 
-  // Intermediate objective values per finished trial, for median pruning.
-  const metric = study.objective.metric;
-  const perEpoch = metric === 'val_loss' || metric === 'val_acc' || metric === 'train_loss' || metric === 'train_acc' ? metric : null;
-  /** Intermediate objective values by epoch: of finished trials (for pruning), and of trials in flight. */
-  const intermediate = new Map<number, Map<number, number>>();
-  const running = new Map<number, Map<number, number>>();
-  const pruning = settings.pruning;
-  const shouldPrune = (values: EpochValues): boolean => {
-    if (pruning === null || perEpoch === null || values.epoch <= pruning.warmup_epochs) return false;
-    const finished = [...intermediate.values()].map((m) => m.get(values.epoch)).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    if (finished.length < pruning.startup_trials) return false;
-    return minimised(study, values[perEpoch]) > minimised(study, median(finished));
-  };
+  get finished(): boolean {
+    return this.next >= this.budget && this.results.size >= this.budget;
+  }
 
-  const specFor = (trial: TrialRow, params: Params): TrialSpec => {
-    const curve = new Map<number, number>();
-    running.set(trial.id, curve);
-    return {
-      label: `${options.name} trial ${trial.number}`,
-      tags: [`study:${studyId}`],
-      config: space.apply(study.base, params),
-      seed: study.seed,
-      checkpoint: null,
-      keepCheckpoint: false,
-      onEpoch: (values) => {
-        if (perEpoch !== null) curve.set(values.epoch, values[perEpoch]);
-        return !shouldPrune(values);
-      },
-      onQueued: ({ experimentId, runId }) => store.transaction(() => store.studies.updateTrial(trial.id, { experimentId, runId })),
-    };
-  };
-
-  const finishTrial = (trial: TrialRow, outcome: TrialOutcome): void => {
-    const recorded = store.transaction(() => {
-      const r = recordOutcome(store, study, trial.id, outcome, 'pruned');
-      if (trial.samplerId !== null) sampler.tell(trial.samplerId, minimised(study, r.value));
-      saveState();
-      return r;
-    });
-    // Keep a finished trial's curve for pruning the next ones (a resumed trial's early
-    // epochs were seen by the previous process: they come from the stored metrics).
-    const curve = running.get(trial.id) ?? new Map<number, number>();
-    running.delete(trial.id);
-    if (recorded.status === 'done' && perEpoch !== null) {
-      if (trial.runId !== null) {
-        const series = store.metrics.series(trial.runId, [perEpoch]).get(perEpoch);
-        series?.epochs.forEach((e, i) => curve.set(e, series.values[i] ?? Number.NaN));
+  ask(): TrialPlan[] {
+    const plans: TrialPlan[] = [];
+    while (this.next < this.budget) {
+      // Trials 0 .. next - parallel must be told first, and no others.
+      while (this.told <= this.next - this.parallel) {
+        if (!this.tellNext()) return plans;
       }
-      intermediate.set(trial.id, curve);
+      let proposal = this.sampler.ask();
+      // The sampler waits (a CMA-ES generation is handed out): tell it one more result, in order.
+      while (proposal === null) {
+        if (this.told >= this.next) throw new Error('the sampler waits for results, but no trial is running');
+        if (!this.tellNext()) return plans;
+        proposal = this.sampler.ask();
+      }
+      this.proposals.set(this.next, proposal.id);
+      plans.push({
+        number: this.next,
+        generation: 0,
+        member: 0,
+        params: proposal.params,
+        seed: this.study.seed,
+        epochs: this.study.base.training.max_epochs,
+        source: null,
+        keepCheckpoint: false,
+        proposal: proposal.id,
+      });
+      this.next++;
     }
-    log(`trial ${trial.number}: ${recorded.status} ${metric} ${recorded.value ?? 'n/a'}  ${JSON.stringify(trial.params)}`);
-  };
-
-  // Resume: reload finished curves, follow trials in flight, queue trials that never got a run.
-  const inFlight = new Map<number, Promise<void>>();
-  for (const trial of store.studies.trials(studyId)) {
-    if (trial.status === 'done' && trial.runId !== null && perEpoch !== null) {
-      const series = store.metrics.series(trial.runId, [perEpoch]).get(perEpoch);
-      intermediate.set(trial.id, new Map(series?.epochs.map((e, i) => [e, series.values[i] ?? Number.NaN])));
-    }
-    if (trial.status !== 'running') continue;
-    const spec = specFor(trial, trial.params);
-    if (trial.runId !== null && executor.attach !== undefined) {
-      const tracked: TrialRow = trial;
-      inFlight.set(
-        trial.id,
-        executor.attach(trial.runId, spec).then((outcome) => {
-          finishTrial(tracked, outcome);
-          inFlight.delete(tracked.id);
-        }),
-      );
-    } else {
-      // Stored but never queued (the crash came in between): train it now, same parameters.
-      const tracked: TrialRow = trial;
-      inFlight.set(
-        trial.id,
-        executor.run(spec).then((outcome) => {
-          finishTrial(store.studies.trial(tracked.id) ?? tracked, outcome);
-          inFlight.delete(tracked.id);
-        }),
-      );
-    }
+    // Everything proposed: the remaining results only complete the record.
+    while (this.tellNext());
+    return plans;
   }
 
-  const finishedCount = (): number => store.studies.trials(studyId).filter((t) => t.status !== 'running').length;
-  for (;;) {
-    const started = finishedCount() + inFlight.size;
-    if (started >= settings.trials && inFlight.size === 0) break;
-    let proposal = null;
-    if (started < settings.trials && inFlight.size < options.parallel) proposal = sampler.ask();
-    if (proposal === null) {
-      // At capacity, at the trial count, or the sampler waits for results.
-      if (inFlight.size === 0) throw new Error('the sampler is waiting but no trial is running');
-      await Promise.race(inFlight.values());
-      continue;
+  /** Tells the sampler the next result in trial order; false when it has not come yet. */
+  private tellNext(): boolean {
+    const result = this.results.get(this.told);
+    if (result === undefined || this.told >= this.next) return false;
+    const id = this.proposals.get(this.told);
+    if (id !== undefined) this.sampler.tell(id, minimisedValue(this.study.objective.direction, result.value));
+    this.told++;
+    return true;
+  }
+
+  judge(number: number, curve: readonly (readonly [number, number | null])[]): Verdict {
+    if (this.pruner === null || curve.length === 0) return 'continue';
+    const direction = this.study.objective.direction;
+    const own = new Map(curve.map(([e, v]) => [e, minimisedValue(direction, v)] as const));
+    const others = new Map<number, ReadonlyMap<number, number>>();
+    // Only trials that had finished before this one was proposed: the same whenever it is asked.
+    for (let j = 0; j <= number - this.parallel; j++) {
+      const r = this.results.get(j);
+      // The median pruner compares with completed trials (as Optuna's does); the others with every trial that reached a rung.
+      if (r === undefined || (this.pruner.kind === 'median' && r.status !== 'done')) continue;
+      others.set(j + 1, new Map(r.curve));
     }
-    const params = proposal.params;
-    const samplerId = proposal.id;
-    const trial = store.transaction(() => {
-      const row = store.studies.addTrial({ studyId, generation: 0, member: 0, params, samplerId, createdAt: new Date().toISOString() });
-      saveState();
-      return row;
+    const epoch = curve[curve.length - 1][0];
+    // Pruners number trials from 1 (Hyperband's bracket allocation starts there).
+    return this.pruner.shouldPrune({ trial: number + 1, epoch, curve: own, others }) ? 'prune' : 'continue';
+  }
+
+  tell(result: TrialResult): void {
+    const direction = this.study.objective.direction;
+    this.results.set(result.number, {
+      status: result.status,
+      value: result.value,
+      secondary: result.secondary,
+      curve: result.curve.map(([e, v]) => [e, minimisedValue(direction, v)] as const),
     });
-    const spec = specFor(trial, params);
-    inFlight.set(
-      trial.id,
-      executor.run(spec).then((outcome) => {
-        finishTrial(store.studies.trial(trial.id) ?? trial, outcome);
-        inFlight.delete(trial.id);
-      }),
-    );
   }
 
-  const trials = store.studies.trials(studyId);
-  const done = trials.filter((t) => t.status === 'done' && t.value !== null);
-  const best = done.reduce<TrialRow | null>((b, t) => (b === null || minimised(study, t.value) < minimised(study, b.value) ? t : b), null);
-  store.transaction(() => store.studies.update(studyId, { status: 'done', bestTrial: best?.id ?? null, finishedAt: new Date().toISOString() }));
-  return { studyId, resumed: existing !== null, trials, best };
+  best(): number | null {
+    let best: Ranked | null = null;
+    for (const [number, r] of this.results) {
+      if (r.status !== 'done' || r.value === null || !Number.isFinite(r.value)) continue;
+      const candidate = ranked(this.study, number, r.value, r.secondary);
+      if (best === null || compareRanked(candidate, best) < 0) best = candidate;
+    }
+    return best?.number ?? null;
+  }
+
+  state(): TuneState {
+    return {
+      kind: 'tune',
+      sampler: this.sampler.state(),
+      next: this.next,
+      told: this.told,
+      proposals: Object.fromEntries(this.proposals),
+      results: Object.fromEntries(this.results),
+    };
+  }
 }

@@ -7,6 +7,7 @@
 // exits instead of training for nobody.
 
 import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+import { recordToWire } from '../../src-shared/metric-codec.ts';
 import { createBackend } from '../engine/compute/select.ts';
 import { loadSplits } from '../engine/data/load.ts';
 import { checkMemory, thisMachine } from '../engine/preflight.ts';
@@ -40,10 +41,6 @@ function orphaned(): boolean {
   return process.ppid !== parentAtStart || (parentPort === undefined && !process.connected);
 }
 
-function nullIfNaN(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
-}
-
 async function runJob(job: StartJob): Promise<void> {
   const config = parseExperimentConfig(job.config);
   const splits = loadSplits(config.dataset);
@@ -67,15 +64,15 @@ async function runJob(job: StartJob): Promise<void> {
     await send({
       type: 'epoch',
       epoch: m.epoch,
-      metrics: {
-        train_loss: nullIfNaN(m.train_loss),
-        train_acc: nullIfNaN(m.train_acc),
-        val_loss: nullIfNaN(m.val_loss),
-        val_acc: nullIfNaN(m.val_acc),
+      metrics: recordToWire({
+        train_loss: m.train_loss,
+        train_acc: m.train_acc,
+        val_loss: m.val_loss,
+        val_acc: m.val_acc,
         elapsed_s: m.elapsed_s,
         model_evals: m.model_evals,
         grad_evals: m.grad_evals,
-      },
+      }),
       checkpoint: trainer.finished && !job.keepFinalCheckpoint ? null : JSON.stringify(trainer.checkpoint()),
     });
   }
@@ -84,14 +81,7 @@ async function runJob(job: StartJob): Promise<void> {
   await send({
     type: 'done',
     time: result.time,
-    final: {
-      train_loss: nullIfNaN(f.train_loss),
-      train_acc: nullIfNaN(f.train_acc),
-      val_loss: nullIfNaN(f.val_loss),
-      val_acc: nullIfNaN(f.val_acc),
-      test_loss: nullIfNaN(f.test_loss),
-      test_acc: nullIfNaN(f.test_acc),
-    },
+    final: recordToWire(f),
     modelEvals: result.model_evals,
     gradEvals: result.grad_evals,
     epochsRun: result.epochsRun,

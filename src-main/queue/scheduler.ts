@@ -22,13 +22,15 @@
 // and start again first in line, from their latest checkpoint. A job killed from outside
 // (not by a cancel, not out of memory) resumes the same way, a few times at most.
 
-import type { AppEvent, EpochMetricName, QueueState, RunSummary, StorageProblem } from '../../src-shared/api.ts';
+import type { EpochMetricName, QueueState, RunSummary, StorageProblem } from '../../src-shared/api.ts';
+import { fromWire, recordFromWire } from '../../src-shared/metric-codec.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { describeSqliteError, sqliteTrouble } from '../store/sqlite-errors.ts';
 import type { Store } from '../store/store.ts';
 import type { JobExit, JobHandle, JobHost } from './job-host.ts';
 import type { DoneMessage, EpochMessage, JobMessage } from './job-messages.ts';
 import { oomKillCount } from './oom-kills.ts';
+import { type RunEvent, RunEventPort } from './run-events.ts';
 import { defaultSlots, threadsPerJob } from './slots.ts';
 
 export interface SchedulerOptions {
@@ -41,7 +43,8 @@ export interface SchedulerOptions {
   readonly flushMs?: number;
   /** Longest wait between two tries of a kept batch (ms). */
   readonly maxRetryMs?: number;
-  readonly onEvent?: (event: AppEvent) => void;
+  /** Where run and queue events are published (default: a port of its own, see `events`). */
+  readonly events?: RunEventPort;
   /** Where problems are logged (default: stderr). */
   readonly log?: (line: string) => void;
 }
@@ -66,7 +69,7 @@ interface ActiveJob {
 }
 
 /** What to announce once the kept writes are committed: an event, or a run's new status (read then). */
-type Announcement = { readonly event: AppEvent } | { readonly statusOf: number };
+type Announcement = { readonly event: RunEvent } | { readonly statusOf: number };
 
 /** One database write a job message asked for, kept until it is committed. */
 interface PendingWrite {
@@ -95,7 +98,8 @@ export class Scheduler {
   private readonly pollMs: number;
   private readonly flushMs: number;
   private readonly maxRetryMs: number;
-  private readonly emit: (event: AppEvent) => void;
+  /** What became of runs (epochs stored, statuses) and of the queue, for every subscriber. */
+  readonly events: RunEventPort;
   private readonly log: (line: string) => void;
   private readonly active = new Map<number, ActiveJob>();
   /** Writes not yet committed, in the order their messages came (kept when a commit fails). */
@@ -126,8 +130,8 @@ export class Scheduler {
     this.pollMs = options.pollMs ?? 1000;
     this.flushMs = options.flushMs ?? 25;
     this.maxRetryMs = options.maxRetryMs ?? 2000;
-    this.emit = options.onEvent ?? (() => {});
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.events = options.events ?? new RunEventPort(this.log);
     this.slots = this.fallbackSlots;
   }
 
@@ -277,7 +281,7 @@ export class Scheduler {
   }
 
   private emitQueue(): void {
-    this.emit({ type: 'queue', paused: this.paused, slots: this.slots, storage: this.storage });
+    this.events.publish({ type: 'queue', paused: this.paused, slots: this.slots, storage: this.storage });
   }
 
   private poll(): void {
@@ -380,7 +384,7 @@ export class Scheduler {
   private onEpoch(job: ActiveJob, message: EpochMessage): void {
     const runId = job.run.id;
     const values: Partial<Record<EpochMetricName, number>> = {};
-    for (const [name, value] of Object.entries(message.metrics)) values[name as EpochMetricName] = value ?? Number.NaN;
+    for (const [name, value] of Object.entries(message.metrics)) values[name as EpochMetricName] = fromWire(value);
     this.queueWrite(runId, () => {
       this.store.metrics.insertEpoch(runId, message.epoch, values);
       this.store.runs.setProgress(runId, message.epoch);
@@ -390,7 +394,7 @@ export class Scheduler {
     const perEpoch = seconds / Math.max(1, message.epoch - job.startEpoch);
     this.afterCommit.push({
       event: {
-        type: 'run-progress',
+        type: 'epoch-stored',
         progress: {
           runId,
           experimentId: job.run.experimentId,
@@ -405,8 +409,7 @@ export class Scheduler {
 
   private onDone(job: ActiveJob, message: DoneMessage): void {
     const runId = job.run.id;
-    const f = message.final;
-    const nan = (v: number | null): number => v ?? Number.NaN;
+    const final = recordFromWire(message.final);
     const keep = job.run.keepCheckpoint;
     if (!keep) this.checkpoints.delete(runId); // a finished run needs none, unless others start from it
     this.queueWrite(runId, () => {
@@ -427,14 +430,7 @@ export class Scheduler {
         runId,
         {
           time: message.time,
-          final: {
-            train_loss: nan(f.train_loss),
-            train_acc: nan(f.train_acc),
-            val_loss: nan(f.val_loss),
-            val_acc: nan(f.val_acc),
-            test_loss: nan(f.test_loss),
-            test_acc: nan(f.test_acc),
-          },
+          final,
           modelEvals: message.modelEvals,
           gradEvals: message.gradEvals,
           epochsRun: message.epochsRun,
@@ -637,7 +633,7 @@ export class Scheduler {
   private announce(announcements: readonly Announcement[]): void {
     for (const a of announcements) {
       try {
-        if ('event' in a) this.emit(a.event);
+        if ('event' in a) this.events.publish(a.event);
         else this.emitStatus(a.statusOf);
       } catch (error) {
         // What is stored is stored; a failed read only costs this one event.
@@ -649,7 +645,7 @@ export class Scheduler {
   private emitStatus(runId: number): RunSummary {
     const run = this.store.runs.get(runId);
     if (run === null) throw ApiError.notFound('run', runId);
-    this.emit({ type: 'run-status', run });
+    this.events.publish({ type: 'run-status', run });
     return run;
   }
 }

@@ -3,6 +3,7 @@
 
 import { EPOCH_METRICS } from '../../src-shared/api.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
+import { recordFromWire } from '../../src-shared/metric-codec.ts';
 import type { ResultEpoch, ResultGroup, ResultRun } from '../../src-shared/stats/comparison.ts';
 import type { Store } from '../store/store.ts';
 
@@ -31,9 +32,7 @@ export function storedGroups(store: Store, experimentIds: readonly number[]): St
     for (const run of store.runs.list({ experimentId: id, limit: 10_000, offset: 0, status: ['done'] }).items) {
       if (run.final === null) continue;
       if (run.backend !== null) backends.add(run.backend);
-      const metrics: Record<string, number> = {};
-      for (const [name, value] of Object.entries(run.final)) metrics[name] = value ?? Number.NaN;
-      runs.push({ index: run.index, metrics });
+      runs.push({ index: run.index, metrics: recordFromWire(run.final) });
       const series = store.metrics.series(run.id, EPOCH_METRICS);
       const first = series.get('val_loss') ?? { epochs: [], values: [] };
       first.epochs.forEach((epoch, i) => {

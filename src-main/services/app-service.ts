@@ -33,7 +33,11 @@ import { describeProblem, type ResultFolder } from '../report/read-results.ts';
 import { readResultFolderInWorker } from '../report/result-reader.ts';
 import { storedGroups } from '../report/stored-groups.ts';
 import type { Store } from '../store/store.ts';
-import type { StudyRow } from '../store/studies.ts';
+import { parseStudyConfig, type StudyConfig } from '../../src-shared/config/study.ts';
+import { studyKind } from '../hpo/methods.ts';
+import { shippedStudies } from './shipped-studies.ts';
+import { StudyService } from './study-service.ts';
+import { studyDetail, studySummary } from './study-summary.ts';
 import { environmentInfo } from './environment.ts';
 
 /** Turns report HTML into PDF bytes: headless Chromium in the server, printToPDF in Electron. */
@@ -50,9 +54,12 @@ export interface AppServiceOptions {
   readonly fileLimits?: UserFileLimits;
   /** The machine runs are checked against before they are queued (default: this one). */
   readonly machine?: () => MachineFacts;
+  /** Shipped study configs (default: resources/studies of the installation). */
+  readonly studiesDir?: string;
 }
 
 const SHIPPED_CONFIGS = fileURLToPath(new URL('../../resources/configs', import.meta.url));
+const SHIPPED_STUDIES = fileURLToPath(new URL('../../resources/studies', import.meta.url));
 
 /** Keeps at most `maxPoints` of a series (LTTB), or all of it. */
 function downsample(epochs: readonly number[], values: readonly (number | null)[], maxPoints: number | undefined): (readonly [number, number | null])[] {
@@ -81,39 +88,6 @@ function withAbsolutePaths(config: ExperimentConfig): ExperimentConfig {
   return { ...config, dataset: { ...config.dataset, path: resolve(config.dataset.path) } };
 }
 
-function studyObjective(study: StudyRow): StudySummary['objective'] {
-  return (study.config as { objective?: StudySummary['objective'] }).objective ?? { metric: 'val_loss', direction: 'minimize' };
-}
-
-/** The study's best value: its chosen best trial's, else the best of its finished trials. */
-function bestValue(store: Store, study: StudyRow): number | null {
-  const chosen = study.bestTrial === null ? null : store.studies.trial(study.bestTrial);
-  if (chosen !== null && chosen.value !== null) return chosen.value;
-  const sign = studyObjective(study).direction === 'minimize' ? 1 : -1;
-  let best: number | null = null;
-  for (const trial of store.studies.trials(study.id)) {
-    if (trial.status !== 'done' || trial.value === null || !Number.isFinite(trial.value)) continue;
-    if (best === null || sign * trial.value < sign * best) best = trial.value;
-  }
-  return best;
-}
-
-function studySummary(store: Store, study: StudyRow): StudySummary {
-  return {
-    id: study.id,
-    name: study.name,
-    kind: study.kind,
-    status: study.status,
-    objective: studyObjective(study),
-    trials: study.trials,
-    finishedTrials: study.finishedTrials,
-    bestTrial: study.bestTrial,
-    bestValue: bestValue(store, study),
-    createdAt: study.createdAt,
-    finishedAt: study.finishedAt,
-  };
-}
-
 export class AppService implements AppApi {
   private readonly store: Store;
   private readonly scheduler: Scheduler;
@@ -121,10 +95,16 @@ export class AppService implements AppApi {
 
   private readonly options: AppServiceOptions;
 
+  /** Runs the studies (in the process holding the queue; elsewhere it only edits them). */
+  readonly studies: StudyService;
+
   constructor(store: Store, scheduler: Scheduler, options: AppServiceOptions = {}) {
     this.store = store;
     this.scheduler = scheduler;
     this.options = options;
+    this.studies = new StudyService({ store, scheduler, publish: (event) => this.publish(event) });
+    // The queue's run events become the UI's events.
+    scheduler.events.subscribe((event) => this.publish(event.type === 'epoch-stored' ? { type: 'run-progress', progress: event.progress } : event));
   }
 
   /** Delivers an event to every subscriber; a failing subscriber does not stop the others. */
@@ -180,9 +160,8 @@ export class AppService implements AppApi {
   }
 
   /** A CSV data set's file, checked against the file policy and the size cap (not read). */
-  private async checkedDataPath(config: ExperimentConfig): Promise<ExperimentConfig> {
+  private async checkedDataPath(config: ExperimentConfig, field = 'config.dataset.path'): Promise<ExperimentConfig> {
     if (config.dataset.name !== 'csv') return config;
-    const field = 'config.dataset.path';
     const path = await allowedPath(config.dataset.path, this.options.fileAccess ?? ANYWHERE, field);
     try {
       checkUserFile(config.dataset.path, await stat(path), this.options.fileLimits ?? defaultFileLimits());
@@ -274,24 +253,92 @@ export class AppService implements AppApi {
     const { id } = parseRequest('getStudy', request);
     const study = this.store.studies.get(id);
     if (study === null) throw ApiError.notFound('study', id);
-    return {
-      ...studySummary(this.store, study),
-      config: study.config,
-      trialList: this.store.studies.trials(id).map((t) => ({
-        id: t.id,
-        number: t.number,
-        generation: t.generation,
-        member: t.member,
-        status: t.status,
-        params: t.params,
-        value: t.value,
-        testValue: t.testValue,
-        experimentId: t.experimentId,
-        runId: t.runId,
-        checkpointId: t.checkpointId,
-      })),
-      edges: this.store.studies.edges(id),
-    };
+    return studyDetail(this.store, study);
+  }
+
+  /**
+   * A study from a config (base inline), validated by the study schema (errors name
+   * `config.<field>`), checked like an experiment (file policy, machine) before anything is
+   * stored. It runs in the process that holds the queue; created elsewhere, it starts when one
+   * does. With `resume`, an unfinished study of the same config is continued instead.
+   */
+  async createStudy(request: ApiRequest<'createStudy'>): Promise<ApiResponses['createStudy']> {
+    const q = parseRequest('createStudy', request);
+    let parsed: StudyConfig;
+    try {
+      parsed = parseStudyConfig(q.config, () => {
+        throw new UserInputError('base', 'give the base experiment config inline (an object), not a file name');
+      });
+    } catch (error) {
+      if (error instanceof ValidationError) throw configProblems(error.problems);
+      if (error instanceof UserInputError) throw configProblems([error]);
+      throw error;
+    }
+    const base = await this.checkedDataPath(withAbsolutePaths(parsed.base), 'config.base.dataset.path');
+    const problems = preflight(base, (this.options.machine ?? thisMachine)());
+    if (problems.length > 0) throw configProblems(problems.map((p) => new UserInputError(`base.${p.where}`, p.problem)));
+    const study: StudyConfig = { ...parsed, base };
+    const name = q.name ?? parsed.name ?? `${studyKind(study)} ${datasetLabel(base)} ${base.optimizer.type}`;
+    const id = await this.studies.create(study, { name, start: q.start, resume: q.resume });
+    return this.getStudy({ id });
+  }
+
+  async startStudy(request: ApiRequest<'startStudy'>): Promise<ApiResponses['startStudy']> {
+    const { id } = parseRequest('startStudy', request);
+    await this.studies.startStudy(id);
+    return this.studySummaryOf(id);
+  }
+
+  async pauseStudy(request: ApiRequest<'pauseStudy'>): Promise<ApiResponses['pauseStudy']> {
+    const { id } = parseRequest('pauseStudy', request);
+    await this.studies.pause(id);
+    return this.studySummaryOf(id);
+  }
+
+  async resumeStudy(request: ApiRequest<'resumeStudy'>): Promise<ApiResponses['resumeStudy']> {
+    const { id } = parseRequest('resumeStudy', request);
+    await this.studies.resume(id);
+    return this.studySummaryOf(id);
+  }
+
+  async cancelStudy(request: ApiRequest<'cancelStudy'>): Promise<ApiResponses['cancelStudy']> {
+    const { id } = parseRequest('cancelStudy', request);
+    await this.studies.cancel(id);
+    return this.studySummaryOf(id);
+  }
+
+  async deleteStudy(request: ApiRequest<'deleteStudy'>): Promise<ApiResponses['deleteStudy']> {
+    const { id } = parseRequest('deleteStudy', request);
+    this.studySummaryOf(id);
+    await this.studies.delete(id);
+    return { deleted: id };
+  }
+
+  /** The study's best configuration as an ordinary experiment of `runs` seeded runs: the comparison a study should end in. */
+  async queueStudyBest(request: ApiRequest<'queueStudyBest'>): Promise<ApiResponses['queueStudyBest']> {
+    const q = parseRequest('queueStudyBest', request);
+    const row = this.store.studies.get(q.id);
+    if (row === null) throw ApiError.notFound('study', q.id);
+    const { config, trial } = this.studies.bestConfig(q.id);
+    return this.createExperiment({
+      config,
+      name: `${row.name}: best (trial ${trial.number})`.slice(0, 200),
+      runs: q.runs,
+      firstSeed: q.firstSeed,
+      tags: ['best-of-study', `best-of:study:${q.id}`],
+      notes: `The best configuration of study ${q.id} "${row.name}" (trial ${trial.number}: ${JSON.stringify(trial.params)}), trained with ${q.runs} seed(s) from ${q.firstSeed}.`,
+    });
+  }
+
+  async listStudyTemplates(request: ApiRequest<'listStudyTemplates'> = {}): Promise<ApiResponses['listStudyTemplates']> {
+    parseRequest('listStudyTemplates', request);
+    return shippedStudies(this.options.studiesDir ?? SHIPPED_STUDIES);
+  }
+
+  private studySummaryOf(id: number): StudySummary {
+    const row = this.store.studies.get(id);
+    if (row === null) throw ApiError.notFound('study', id);
+    return studySummary(this.store, row);
   }
 
   async setSlots(request: ApiRequest<'setSlots'>): Promise<ApiResponses['setSlots']> {
@@ -327,7 +374,7 @@ export class AppService implements AppApi {
     const q = parseRequest('getStudyCurves', request);
     const study = this.store.studies.get(q.id);
     if (study === null) throw ApiError.notFound('study', q.id);
-    const objective = studyObjective(study).metric;
+    const objective = studySummary(this.store, study).objective.metric;
     const metric: EpochMetricName = q.metric ?? EPOCH_METRICS.find((m) => m === objective) ?? 'val_loss';
     const trials = this.store.studies.trials(q.id).flatMap((trial) => {
       if (trial.runId === null) return [];

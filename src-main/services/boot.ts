@@ -36,31 +36,42 @@ export interface Services {
   readonly store: Store;
   readonly scheduler: Scheduler;
   readonly service: AppService;
-  /** Takes the queue, requeues runs a crash interrupted (returns how many) and starts jobs. */
+  /**
+   * Takes the queue, requeues runs a crash interrupted (returns how many), starts jobs, and
+   * resumes the studies of the database (see `studiesReady`).
+   */
   start(): number;
+  /** Resolves once the studies running at start() have been resumed. */
+  studiesReady(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
 export function boot(options: BootOptions): Services {
   const store = openStore(options.databasePath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
-  let service: AppService | null = null;
   const scheduler = new Scheduler(store, {
     host: options.host ?? new ForkJobHost(),
     ...(options.defaultSlots !== undefined ? { defaultSlots: options.defaultSlots } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-    onEvent: (event) => service?.publish(event),
   });
-  service = new AppService(store, scheduler, {
+  const service = new AppService(store, scheduler, {
     ...(options.renderPdf !== undefined ? { renderPdf: options.renderPdf } : {}),
     ...(options.fileAccess !== undefined ? { fileAccess: options.fileAccess } : {}),
     ...(options.fileLimits !== undefined ? { fileLimits: options.fileLimits } : {}),
   });
+  let studies: Promise<void> = Promise.resolve();
   return {
     store,
     scheduler,
     service,
-    start: () => scheduler.start().interrupted,
+    start: () => {
+      const { interrupted } = scheduler.start();
+      studies = service.studies.start();
+      return interrupted;
+    },
+    studiesReady: () => studies,
     async shutdown() {
+      await studies.catch(() => undefined);
+      await service.studies.stop();
       await scheduler.stop();
       store.close();
     },

@@ -82,10 +82,10 @@ describe('AppApi for the views', () => {
     const experimentId = experimentWith(services, 'trial', [{ testAcc: 0.9, valLoss: [0.9, 0.4] }]);
     const runId = services.store.runs.list({ experimentId, limit: 1, offset: 0 }).items[0].id;
     const { store } = services;
-    const studyId = store.studies.create({ name: 's', kind: 'tune', config: { objective: { metric: 'val_acc', direction: 'maximize' } }, configHash: 'h', state: null, createdAt: '' });
-    const trial = store.studies.addTrial({ studyId, generation: 0, member: 0, params: { lr: 0.1 }, samplerId: null, createdAt: '' });
+    const studyId = store.studies.create({ name: 's', kind: 'tune', config: { objective: { metric: 'val_acc', direction: 'maximize' } }, configHash: 'h', state: null, status: 'running', createdAt: '' });
+    const trial = store.studies.addTrial({ studyId, number: 0, generation: 0, member: 0, params: { lr: 0.1 }, samplerId: null, createdAt: '' });
     store.studies.updateTrial(trial.id, { runId, experimentId });
-    store.studies.addTrial({ studyId, generation: 0, member: 1, params: { lr: 0.2 }, samplerId: null, createdAt: '' }); // no run yet
+    store.studies.addTrial({ studyId, number: 1, generation: 0, member: 1, params: { lr: 0.2 }, samplerId: null, createdAt: '' }); // no run yet
     const curves = await services.service.getStudyCurves({ id: studyId });
     expect(curves.metric).toBe('val_acc');
     expect(curves.trials).toEqual([{ trialId: trial.id, runId, points: [[1, 0.09999999999999998], [2, 0.6]] }]);

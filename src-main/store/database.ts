@@ -84,13 +84,23 @@ export function openDatabase(path: string, busyTimeoutMs = 5000): SqliteDatabase
 function migrate(db: SqliteDatabase, from: number): void {
   for (const migration of MIGRATIONS) {
     if (migration.version <= from) continue;
-    db.transaction(() => {
-      // Another process may have migrated since we looked: re-check under the write lock.
-      if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
-      db.exec(migration.sql);
-      if (migration.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
+    // PRAGMA foreign_keys is a no-op inside a transaction: it is switched around it.
+    if (migration.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        // Another process may have migrated since we looked: re-check under the write lock.
+        if ((db.pragma('user_version', { simple: true }) as number) >= migration.version) return;
+        db.exec(migration.sql);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.version} would leave ${broken.length} broken foreign key(s)`);
+        }
+        if (migration.version === 1) db.pragma(`application_id = ${APPLICATION_ID}`);
+        db.pragma(`user_version = ${migration.version}`);
+      }).immediate();
+    } finally {
+      if (migration.rebuildsTables) db.pragma('foreign_keys = ON');
+    }
   }
 }
 

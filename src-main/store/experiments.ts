@@ -15,6 +15,8 @@ export interface NewExperiment {
   readonly tags: readonly string[];
   readonly notes: string;
   readonly createdAt: string;
+  /** The study whose trial this experiment is (hidden from the list by default). */
+  readonly studyId?: number;
 }
 
 export interface ExperimentRepository {
@@ -51,6 +53,7 @@ interface SummaryRow {
   notes: string;
   created_at: string;
   config_hash: string;
+  study_id: number | null;
   tags: string;
   status: ExperimentSummary['status'];
   total: number;
@@ -72,6 +75,7 @@ function toSummary(row: SummaryRow): ExperimentSummary {
     notes: row.notes,
     createdAt: row.created_at,
     configHash: row.config_hash,
+    studyId: row.study_id,
     status: row.status,
     runsTotal: row.total,
     runsDone: row.done,
@@ -86,7 +90,7 @@ function toSummary(row: SummaryRow): ExperimentSummary {
 // runs done) > failed > cancelled. Counts and means come from experiment_stats (triggers).
 const SUMMARY_SELECT = `
   SELECT * FROM (
-    SELECT e.id, e.name, e.dataset, e.optimizer, e.notes, e.created_at, e.config_hash,
+    SELECT e.id, e.name, e.dataset, e.optimizer, e.notes, e.created_at, e.config_hash, e.study_id,
       (SELECT json_group_array(tag) FROM experiment_tags t WHERE t.experiment_id = e.id) AS tags,
       a.total, a.done, a.failed, a.running, a.best_test_acc, a.mean_test_acc,
       a.mean_time, a.mean_train_loss, a.mean_train_acc, a.mean_val_loss, a.mean_val_acc, a.mean_test_loss,
@@ -123,8 +127,8 @@ export class SqliteExperimentRepository implements ExperimentRepository {
   insert(experiment: NewExperiment): number {
     const result = this.db
       .prepare(
-        `INSERT INTO experiments (name, dataset, optimizer, config, config_hash, notes, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO experiments (name, dataset, optimizer, config, config_hash, notes, created_at, study_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         experiment.name,
@@ -134,6 +138,7 @@ export class SqliteExperimentRepository implements ExperimentRepository {
         configHash(experiment.config),
         experiment.notes,
         experiment.createdAt,
+        experiment.studyId ?? null,
       );
     const id = Number(result.lastInsertRowid);
     this.setTags(id, experiment.tags);
@@ -156,6 +161,13 @@ export class SqliteExperimentRepository implements ExperimentRepository {
   list(query: ParsedRequest<'listExperiments'>): ExperimentPage {
     const where: string[] = [];
     const params: (string | number)[] = [];
+    // A study's trials are its own business: listed only when asked for, or by study.
+    if (query.studyId !== undefined) {
+      where.push('study_id = ?');
+      params.push(query.studyId);
+    } else if (!query.includeTrials) {
+      where.push('study_id IS NULL');
+    }
     if (query.search !== undefined && query.search !== '') {
       const pattern = likePattern(query.search);
       where.push(

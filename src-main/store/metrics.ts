@@ -3,6 +3,7 @@
 // transaction; reads return a series ordered by epoch, straight off the primary key.
 
 import type { Statement } from 'better-sqlite3';
+import { toWire } from '../../src-shared/metric-codec.ts';
 import type { SqliteDatabase } from './database.ts';
 
 /** A series as two parallel columns (cheaper to read than 100,000 little arrays). */
@@ -52,7 +53,7 @@ export class SqliteMetricRepository implements MetricRepository {
     const parameters: (number | string | null)[] = [];
     for (const name in values) {
       const value = values[name];
-      parameters.push(runId, name, epoch, Number.isFinite(value) ? value : null);
+      parameters.push(runId, name, epoch, toWire(value));
     }
     if (parameters.length > 0) this.insertStatement(parameters.length / 4).run(parameters);
   }

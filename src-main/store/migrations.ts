@@ -7,6 +7,13 @@ export interface Migration {
   readonly version: number;
   readonly description: string;
   readonly sql: string;
+  /**
+   * The migration rebuilds tables that others reference (SQLite changes a CHECK constraint
+   * only by copying the table): it runs with foreign-key enforcement off, so that dropping
+   * the old table does not cascade, and the foreign keys are checked before it commits
+   * (https://sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema Changes").
+   */
+  readonly rebuildsTables?: boolean;
 }
 
 /** Marks the file as Evolab's (PRAGMA application_id, "EVLB"), to refuse other apps' databases. */
@@ -213,6 +220,65 @@ ${REFRESH_TRIGGERS}
     description: 'the HTTP address of the process holding the queue',
     sql: `
       ALTER TABLE service_lock ADD COLUMN url TEXT;
+    `,
+  },
+  {
+    version: 4,
+    description: 'studies as services: created/paused/cancelled states, cancelled trials, trial experiments tied to their study, runs held while their study is paused',
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE studies_new (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('tune', 'gpbt', 'pbt')),
+        config      TEXT NOT NULL CHECK (json_valid(config)),  -- the study config, base resolved
+        config_hash TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('created', 'running', 'paused', 'done', 'failed', 'cancelled')),
+        state       TEXT CHECK (state IS NULL OR json_valid(state)),  -- the method's state (hpo/), saved with every trial
+        best_trial  INTEGER,
+        error       TEXT,
+        created_at  TEXT NOT NULL,
+        finished_at TEXT
+      );
+      INSERT INTO studies_new (id, name, kind, config, config_hash, status, state, best_trial, created_at, finished_at)
+        SELECT id, name, kind, config, config_hash, status, state, best_trial, created_at, finished_at FROM studies;
+      DROP TABLE studies;
+      ALTER TABLE studies_new RENAME TO studies;
+      CREATE INDEX studies_resume ON studies (config_hash, status);
+
+      CREATE TABLE trials_new (
+        id            INTEGER PRIMARY KEY,
+        study_id      INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+        number        INTEGER NOT NULL,            -- 0, 1, ... within the study (the method assigns it)
+        generation    INTEGER NOT NULL DEFAULT 0,
+        member        INTEGER NOT NULL DEFAULT 0,  -- slot in the population
+        params        TEXT NOT NULL CHECK (json_valid(params)),
+        status        TEXT NOT NULL CHECK (status IN ('running', 'done', 'pruned', 'failed', 'stopped', 'cancelled')),
+        value         REAL,                        -- the objective (as configured: min or max)
+        test_value    REAL,                        -- the same metric on the test split
+        experiment_id INTEGER REFERENCES experiments (id) ON DELETE SET NULL,
+        run_id        INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+        sampler_id    INTEGER,                     -- the sampler's proposal id (tune)
+        checkpoint_id INTEGER REFERENCES checkpoints (id) ON DELETE SET NULL,
+        created_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        UNIQUE (study_id, number)
+      );
+      INSERT INTO trials_new SELECT * FROM trials;
+      DROP TABLE trials;
+      ALTER TABLE trials_new RENAME TO trials;
+      CREATE INDEX trials_generation ON trials (study_id, generation);
+      CREATE INDEX trials_run ON trials (run_id);
+
+      -- The experiments a study made for its trials: hidden from the experiments list by
+      -- default, deleted with their study.
+      ALTER TABLE experiments ADD COLUMN study_id INTEGER REFERENCES studies (id) ON DELETE CASCADE;
+      CREATE INDEX experiments_study ON experiments (study_id);
+      UPDATE experiments SET study_id = (SELECT t.study_id FROM trials t WHERE t.experiment_id = experiments.id LIMIT 1)
+        WHERE EXISTS (SELECT 1 FROM trials t WHERE t.experiment_id = experiments.id);
+
+      -- A waiting run of a paused study is held: the scheduler does not start it.
+      ALTER TABLE runs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -54,6 +54,10 @@ export interface RunRepository {
   resetForRetry(id: number, now: string): void;
   move(id: number, to: QueuePlacement): void;
   count(): number;
+  /** Holds (or releases) the waiting runs of a study's experiments: held runs do not start. */
+  setHeldForStudy(studyId: number, held: boolean): void;
+  /** Every run of a study's trial experiments. */
+  forStudy(studyId: number): RunSummary[];
 }
 
 interface RunRow {
@@ -177,7 +181,7 @@ export class SqliteRunRepository implements RunRepository {
 
   waiting(limit: number): RunSummary[] {
     const rows = this.db
-      .prepare(`${SELECT} WHERE r.status IN ('pending', 'interrupted') ORDER BY ${START_ORDER} LIMIT ?`)
+      .prepare(`${SELECT} WHERE r.status IN ('pending', 'interrupted') AND r.held = 0 ORDER BY ${START_ORDER} LIMIT ?`)
       .all(limit) as RunRow[];
     return rows.map(toSummary);
   }
@@ -289,5 +293,15 @@ export class SqliteRunRepository implements RunRepository {
 
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
+  }
+
+  setHeldForStudy(studyId: number, held: boolean): void {
+    this.db
+      .prepare(`UPDATE runs SET held = ? WHERE experiment_id IN (SELECT id FROM experiments WHERE study_id = ?)`)
+      .run(held ? 1 : 0, studyId);
+  }
+
+  forStudy(studyId: number): RunSummary[] {
+    return (this.db.prepare(`${SELECT} WHERE e.study_id = ? ORDER BY r.id`).all(studyId) as RunRow[]).map(toSummary);
   }
 }

@@ -7,8 +7,9 @@
 import type { SqliteDatabase } from './database.ts';
 
 export type StudyKind = 'tune' | 'gpbt' | 'pbt';
-export type StudyStatus = 'running' | 'done' | 'failed';
-export type TrialStatus = 'running' | 'done' | 'pruned' | 'failed' | 'stopped';
+/** created: not started yet; running / paused by a user; done, failed or cancelled: finished. */
+export type StudyStatus = 'created' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+export type TrialStatus = 'running' | 'done' | 'pruned' | 'failed' | 'stopped' | 'cancelled';
 export type EdgeKind = 'weights' | 'hparams';
 export type TrialParams = Readonly<Record<string, number | string | boolean>>;
 
@@ -21,6 +22,8 @@ export interface StudyRow {
   readonly status: StudyStatus;
   readonly state: unknown;
   readonly bestTrial: number | null;
+  /** Why a failed study failed. */
+  readonly error: string | null;
   readonly createdAt: string;
   readonly finishedAt: string | null;
   readonly trials: number;
@@ -53,6 +56,8 @@ export interface LineageEdge {
 
 export interface NewTrial {
   readonly studyId: number;
+  /** The trial's number in its study, assigned by the study's method (0, 1, ...). */
+  readonly number: number;
   readonly generation: number;
   readonly member: number;
   readonly params: TrialParams;
@@ -70,16 +75,31 @@ export interface TrialChange {
   readonly finishedAt?: string;
 }
 
+export interface StudyChange {
+  readonly state?: unknown;
+  readonly status?: StudyStatus;
+  readonly bestTrial?: number | null;
+  readonly error?: string | null;
+  readonly finishedAt?: string | null;
+}
+
 export interface StudyRepository {
-  create(study: { name: string; kind: StudyKind; config: unknown; configHash: string; state: unknown; createdAt: string }): number;
+  create(study: { name: string; kind: StudyKind; config: unknown; configHash: string; state: unknown; status: StudyStatus; createdAt: string }): number;
   get(id: number): StudyRow | null;
-  /** The latest unfinished study of this kind and config, to resume. */
+  /** The latest unfinished (created, running or paused) study of this kind and config, to resume. */
   findResumable(kind: StudyKind, configHash: string): StudyRow | null;
   list(): StudyRow[];
-  update(id: number, change: { state?: unknown; status?: StudyStatus; bestTrial?: number | null; finishedAt?: string }): void;
+  /** Studies with one of these statuses, oldest first. */
+  withStatus(statuses: readonly StudyStatus[]): StudyRow[];
+  update(id: number, change: StudyChange): void;
+  /** Deletes the study with its trials, edges and trial experiments (their runs, metrics and checkpoints). */
+  delete(id: number): void;
   addTrial(trial: NewTrial): TrialRow;
   updateTrial(id: number, change: TrialChange): void;
   trial(id: number): TrialRow | null;
+  trialByNumber(studyId: number, number: number): TrialRow | null;
+  /** The trial a run trains, if any. */
+  trialOfRun(runId: number): TrialRow | null;
   trials(studyId: number): TrialRow[];
   addEdge(childId: number, parentId: number, kind: EdgeKind): void;
   edges(studyId: number): LineageEdge[];
@@ -94,6 +114,7 @@ interface StudyDbRow {
   status: StudyStatus;
   state: string | null;
   best_trial: number | null;
+  error: string | null;
   created_at: string;
   finished_at: string | null;
   trials: number;
@@ -128,6 +149,7 @@ function toStudy(row: StudyDbRow): StudyRow {
     status: row.status,
     state: row.state === null ? null : (JSON.parse(row.state) as unknown),
     bestTrial: row.best_trial,
+    error: row.error,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     trials: row.trials,
@@ -167,10 +189,10 @@ export class SqliteStudyRepository implements StudyRepository {
     this.db = db;
   }
 
-  create(study: { name: string; kind: StudyKind; config: unknown; configHash: string; state: unknown; createdAt: string }): number {
+  create(study: { name: string; kind: StudyKind; config: unknown; configHash: string; state: unknown; status: StudyStatus; createdAt: string }): number {
     const result = this.db
-      .prepare("INSERT INTO studies (name, kind, config, config_hash, status, state, created_at) VALUES (?, ?, ?, ?, 'running', ?, ?)")
-      .run(study.name, study.kind, JSON.stringify(study.config), study.configHash, JSON.stringify(study.state), study.createdAt);
+      .prepare('INSERT INTO studies (name, kind, config, config_hash, status, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(study.name, study.kind, JSON.stringify(study.config), study.configHash, study.status, JSON.stringify(study.state), study.createdAt);
     return Number(result.lastInsertRowid);
   }
 
@@ -181,7 +203,7 @@ export class SqliteStudyRepository implements StudyRepository {
 
   findResumable(kind: StudyKind, configHash: string): StudyRow | null {
     const row = this.db
-      .prepare(`${STUDY_SELECT} WHERE s.kind = ? AND s.config_hash = ? AND s.status = 'running' ORDER BY s.id DESC LIMIT 1`)
+      .prepare(`${STUDY_SELECT} WHERE s.kind = ? AND s.config_hash = ? AND s.status IN ('created', 'running', 'paused') ORDER BY s.id DESC LIMIT 1`)
       .get(kind, configHash) as StudyDbRow | undefined;
     return row === undefined ? null : toStudy(row);
   }
@@ -190,15 +212,29 @@ export class SqliteStudyRepository implements StudyRepository {
     return (this.db.prepare(`${STUDY_SELECT} ORDER BY s.id`).all() as StudyDbRow[]).map(toStudy);
   }
 
-  update(id: number, change: { state?: unknown; status?: StudyStatus; bestTrial?: number | null; finishedAt?: string }): void {
+  withStatus(statuses: readonly StudyStatus[]): StudyRow[] {
+    if (statuses.length === 0) return [];
+    const rows = this.db.prepare(`${STUDY_SELECT} WHERE s.status IN (${statuses.map(() => '?').join(', ')}) ORDER BY s.id`).all(...statuses) as StudyDbRow[];
+    return rows.map(toStudy);
+  }
+
+  update(id: number, change: StudyChange): void {
     if (change.state !== undefined) this.db.prepare('UPDATE studies SET state = ? WHERE id = ?').run(JSON.stringify(change.state), id);
     if (change.status !== undefined) this.db.prepare('UPDATE studies SET status = ? WHERE id = ?').run(change.status, id);
     if (change.bestTrial !== undefined) this.db.prepare('UPDATE studies SET best_trial = ? WHERE id = ?').run(change.bestTrial, id);
+    if (change.error !== undefined) this.db.prepare('UPDATE studies SET error = ? WHERE id = ?').run(change.error, id);
     if (change.finishedAt !== undefined) this.db.prepare('UPDATE studies SET finished_at = ? WHERE id = ?').run(change.finishedAt, id);
   }
 
+  delete(id: number): void {
+    // Trial experiments first (their runs, metrics and checkpoints cascade), then the study
+    // (its trials and lineage edges cascade).
+    this.db.prepare('DELETE FROM experiments WHERE study_id = ?').run(id);
+    this.db.prepare('DELETE FROM studies WHERE id = ?').run(id);
+  }
+
   addTrial(trial: NewTrial): TrialRow {
-    const number = (this.db.prepare('SELECT count(*) AS n FROM trials WHERE study_id = ?').get(trial.studyId) as { n: number }).n;
+    const number = trial.number;
     const result = this.db
       .prepare(
         `INSERT INTO trials (study_id, number, generation, member, params, status, sampler_id, created_at)
@@ -230,6 +266,16 @@ export class SqliteStudyRepository implements StudyRepository {
 
   trial(id: number): TrialRow | null {
     const row = this.db.prepare('SELECT * FROM trials WHERE id = ?').get(id) as TrialDbRow | undefined;
+    return row === undefined ? null : toTrial(row);
+  }
+
+  trialByNumber(studyId: number, number: number): TrialRow | null {
+    const row = this.db.prepare('SELECT * FROM trials WHERE study_id = ? AND number = ?').get(studyId, number) as TrialDbRow | undefined;
+    return row === undefined ? null : toTrial(row);
+  }
+
+  trialOfRun(runId: number): TrialRow | null {
+    const row = this.db.prepare('SELECT * FROM trials WHERE run_id = ?').get(runId) as TrialDbRow | undefined;
     return row === undefined ? null : toTrial(row);
   }
 

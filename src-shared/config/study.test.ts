@@ -24,10 +24,13 @@ function problems(study: object): string[] {
 describe('study config', () => {
   it('accepts a valid study and fills in defaults', () => {
     const study = parseStudyConfig({ base, space: { 'optimizer.lr': { type: 'loguniform', low: 1e-4, high: 1 } }, tune: {} }, noFiles);
-    expect(study.objective).toEqual({ metric: 'val_loss', direction: 'minimize' });
-    expect(study.tune).toMatchObject({ trials: 50, sampler: { type: 'tpe', startup_trials: 10 } });
+    // The tie-break defaults to the other metric of the same split.
+    expect(study.objective).toEqual({ metric: 'val_loss', direction: 'minimize', secondary: 'val_acc' });
+    expect(study.tune).toMatchObject({ trials: 50, parallel: 4, sampler: { type: 'tpe', startup_trials: 10 }, pruning: null });
     const acc = parseStudyConfig({ base, space: { 'optimizer.lr': { type: 'uniform', low: 0.001, high: 0.1 } }, objective: { metric: 'val_acc' } }, noFiles);
-    expect(acc.objective.direction).toBe('maximize');
+    expect(acc.objective).toEqual({ metric: 'val_acc', direction: 'maximize', secondary: 'val_loss' });
+    // A parsed study parses again to itself (the UI sends shipped templates back as they came).
+    expect(parseStudyConfig(JSON.parse(JSON.stringify(acc)), noFiles)).toEqual(acc);
   });
 
   it.each([

@@ -67,19 +67,55 @@ const samplerSchema = z.discriminatedUnion(
       sigma0: positiveNumber().default(0.3),
       population: integerField(2).optional(),
     }),
+    z.strictObject({
+      type: z.literal('gp'),
+      /** Random trials before the Gaussian process takes over. */
+      startup_trials: integerField(1, 1000).default(10),
+    }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'expected a sampler of type random, tpe or cmaes' : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? 'expected a sampler of type random, tpe, cmaes or gp' : undefined) },
 );
 export type SamplerConfig = z.output<typeof samplerSchema>;
+
+/** Pruners stop unpromising trials early from their intermediate (per-epoch) objective values. */
+const prunerSchema = z.discriminatedUnion(
+  'type',
+  [
+    /** Stop a trial worse than the median of earlier trials at the same epoch (Optuna's MedianPruner). */
+    z.strictObject({ type: z.literal('median'), startup_trials: integerField(1).default(5), warmup_epochs: integerField(0).default(2) }),
+    /**
+     * Asynchronous successive halving (Li et al. 2020): rungs at min_resource * eta^(s + k)
+     * epochs; at a rung a trial goes on only if it is in the top 1/eta of the trials there.
+     */
+    z.strictObject({
+      type: z.literal('asha'),
+      min_resource: integerField(1, STUDY_LIMITS.epochs).default(1),
+      reduction_factor: integerField(2, 100).default(3),
+      min_early_stopping_rate: integerField(0, 100).default(0),
+    }),
+    /** Hyperband (Li et al. 2018): trials spread over brackets of successive halving with different early-stopping rates. */
+    z.strictObject({
+      type: z.literal('hyperband'),
+      min_resource: integerField(1, STUDY_LIMITS.epochs).default(1),
+      /** Epochs of a fully trained trial (default: the base config's max_epochs). */
+      max_resource: integerField(1, STUDY_LIMITS.epochs).optional(),
+      reduction_factor: integerField(2, 100).default(3),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'expected a pruner of type median, asha or hyperband' : undefined) },
+);
+export type PrunerConfig = z.output<typeof prunerSchema>;
 
 const tuneSchema = z.strictObject({
   trials: integerField(1, STUDY_LIMITS.trials).default(50),
   sampler: samplerSchema.default({ type: 'tpe', startup_trials: 10, gamma: 0.1, candidates: 24 }),
-  /** Stop a trial whose intermediate objective is worse than the median of finished trials at the same epoch. */
-  pruning: z
-    .strictObject({ type: z.literal('median'), startup_trials: integerField(1).default(5), warmup_epochs: integerField(0).default(2) })
-    .nullable()
-    .default(null),
+  /**
+   * Trials in flight at most. Trial k is proposed (and judged by the pruner) from the results
+   * of trials 1..k - parallel only, so a study's trials never depend on the number of slots or
+   * workers, on timing, or on restarts.
+   */
+  parallel: integerField(1, 1000).default(4),
+  pruning: prunerSchema.nullable().default(null),
 });
 
 const gpbtSchema = z
@@ -126,7 +162,16 @@ export const studyConfigSchema = z
     /** Dotted field paths of the base config -> how to sample them. */
     space: z.record(z.string(), parameterSchema, { error: 'expected an object of field paths' }),
     objective: z
-      .strictObject({ metric: choice(OBJECTIVE_METRICS).default('val_loss'), direction: choice(['minimize', 'maximize']).optional() })
+      .strictObject({
+        metric: choice(OBJECTIVE_METRICS).default('val_loss'),
+        direction: choice(['minimize', 'maximize']).optional(),
+        /**
+         * Breaks ties of the objective when trials are ranked (selecting GPBT/PBT parents and
+         * every study's winner): default the same split's loss for an accuracy and its accuracy
+         * for a loss, so that trials all at val_acc 1.0 are told apart by val_loss.
+         */
+        secondary: choice(OBJECTIVE_METRICS).optional(),
+      })
       .default({ metric: 'val_loss' }),
     seed: integerField(0, STUDY_LIMITS.seed).default(0),
     tune: tuneSchema.optional(),
@@ -142,10 +187,27 @@ export const studyConfigSchema = z
 export type StudyConfigInput = z.input<typeof studyConfigSchema>;
 
 /** A study config with its base experiment config resolved and checked against the space. */
+export interface Objective {
+  readonly metric: ObjectiveMetric;
+  readonly direction: 'minimize' | 'maximize';
+  /** The tie-break metric (lower loss, higher accuracy: see metricDirection). */
+  readonly secondary: ObjectiveMetric;
+}
+
 export type StudyConfig = Omit<z.output<typeof studyConfigSchema>, 'base' | 'objective'> & {
   readonly base: ExperimentConfig;
-  readonly objective: { readonly metric: ObjectiveMetric; readonly direction: 'minimize' | 'maximize' };
+  readonly objective: Objective;
 };
+
+/** Accuracies are maximised, losses minimised. */
+export function metricDirection(metric: ObjectiveMetric): 'minimize' | 'maximize' {
+  return metric.endsWith('acc') ? 'maximize' : 'minimize';
+}
+
+/** The default tie-break of a metric: the loss of the same split for an accuracy, and vice versa. */
+export function defaultSecondary(metric: ObjectiveMetric): ObjectiveMetric {
+  return (metric.endsWith('_acc') ? metric.replace(/_acc$/, '_loss') : metric.replace(/_loss$/, '_acc')) as ObjectiveMetric;
+}
 
 /** Reads a dotted path of a plain object; undefined when any step is missing. */
 export function getPath(object: unknown, path: string): unknown {
@@ -222,8 +284,9 @@ export function parseStudyConfig(value: unknown, loadBase: (path: string) => unk
   }
   if (problems.length > 0) throw new ValidationError(problems);
   const metric = study.objective.metric;
-  const direction = study.objective.direction ?? (metric.endsWith('acc') ? 'maximize' : 'minimize');
-  return { ...study, base, objective: { metric, direction } };
+  const direction = study.objective.direction ?? metricDirection(metric);
+  const secondary = study.objective.secondary ?? defaultSecondary(metric);
+  return { ...study, base, objective: { metric, direction, secondary } };
 }
 
 /** The reference study's search spaces, used when `evolab tune` gets a plain experiment config. */
