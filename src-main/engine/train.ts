@@ -7,6 +7,7 @@
 // uninterrupted run would have.
 
 import type { ExperimentConfig } from '../../src-shared/config/experiment.ts';
+import { toWire } from '../../src-shared/metric-codec.ts';
 import type { Batch, ComputeBackend, Evaluation } from './compute/backend.ts';
 import type { DataSplits, Dataset } from './data/dataset.ts';
 import { initParameters, mlpLayout, type MlpLayout } from './model/mlp.ts';
@@ -245,7 +246,7 @@ export class RunTrainer {
       epoch: this.nextEpoch - 1,
       params: Array.from(this.params),
       bestParams: Array.from(this.bestParams),
-      bestLoss: Number.isFinite(this.bestLoss) ? this.bestLoss : null,
+      bestLoss: toWire(this.bestLoss),
       bestEpoch: this.bestEpoch,
       sinceImprovement: this.sinceImprovement,
       forwardSamples: this.forwardSamples,

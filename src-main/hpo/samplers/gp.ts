@@ -24,6 +24,7 @@
 // RNG, last hyperparameters) is JSON, so a restored sampler proposes exactly what the
 // original would have.
 
+import { toWire } from '../../../src-shared/metric-codec.ts';
 import { normalCdf, normalPdf } from '../../../src-shared/stats/normal.ts';
 import { Rng, type RngState } from '../../engine/rng.ts';
 import { fromInternal, internalRange, type Params, type SearchSpace, toInternal } from '../space.ts';
@@ -658,7 +659,7 @@ export class GpSampler implements Sampler {
 
   /** A result this sampler did not propose; the weight is ignored (the GP weighs every observation alike). */
   observe(params: Params, value: number, _weight?: number): void {
-    this.observations.push({ params, value: Number.isFinite(value) ? value : null });
+    this.observations.push({ params, value: toWire(value) });
   }
 
   state(): GpSamplerState {
