@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { normalCdf, normalPdf } from '../../../src-shared/stats/normal.ts';
 import { Rng } from '../../engine/rng.ts';
 import { type Params, SearchSpace } from '../space.ts';
-import { backwardSolveInPlace, cholesky, forwardSolve, GpPosterior, GpSampler, gpLogPosterior, logH, matern52, maximiseInBox } from './gp.ts';
+import { GpSampler } from './gp.ts';
+import { maximiseInBox } from './gp/box-ascent.ts';
+import { backwardSolveInPlace, cholesky, forwardSolve } from './gp/linear-algebra.ts';
+import { logH } from './gp/log-ei.ts';
+import { gpLogPosterior, matern52 } from './gp/matern-kernel.ts';
+import { GpPosterior } from './gp/posterior.ts';
 
 function randomPoints(n: number, d: number, seed: number): Float64Array {
   const rng = new Rng(seed);
