@@ -1,6 +1,6 @@
 // The UI's number formats (pure; no DOM).
 import { describe, expect, it } from 'vitest';
-import { formatA12, formatBytes, formatCompact, formatP, formatSpread, formatStat } from './format.ts';
+import { formatA12, formatBytes, formatCompact, formatEta, formatP, formatSpread, formatStat } from './format.ts';
 
 describe('number formats', () => {
   it('shows compact values without padding zeros', () => {
@@ -9,6 +9,16 @@ describe('number formats', () => {
     expect(formatCompact(0.0001)).toBe('1e-4');
     expect(formatCompact(2.5e-5)).toBe('2.5e-5');
     expect(formatCompact(null)).toBe('–');
+    // A study's best loss can be tiny: it must not read 0.000.
+    expect(formatCompact(3.47e-6)).toBe('3.47e-6');
+    expect(formatCompact(-0.000512)).toBe('-5.12e-4');
+  });
+
+  it('shows a time left in seconds, minutes or hours', () => {
+    expect(formatEta(12.4)).toBe('12 s');
+    expect(formatEta(200)).toBe('3 min 20 s');
+    expect(formatEta(7500)).toBe('2 h 05 min');
+    expect(formatEta(null)).toBe('–');
   });
 
   it('shows statistics with 4 significant digits, exponents when very large or small', () => {
@@ -34,5 +44,4 @@ describe('number formats', () => {
     expect(formatA12(0.9583)).toBe('0.96');
     expect(formatBytes(80896)).toBe('80.9 kB');
   });
-
 });

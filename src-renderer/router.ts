@@ -9,6 +9,7 @@ import ExperimentsView from './views/experiments/ExperimentsView.vue';
 const CompareView = () => import('./views/compare/CompareView.vue');
 const ExperimentDetailView = () => import('./views/experiment-detail/ExperimentDetailView.vue');
 const NewExperimentView = () => import('./views/new-experiment/NewExperimentView.vue');
+const NewStudyView = () => import('./views/new-study/NewStudyView.vue');
 const QueueView = () => import('./views/queue/QueueView.vue');
 const StudiesView = () => import('./views/studies/StudiesView.vue');
 const StudyView = () => import('./views/studies/StudyView.vue');
@@ -20,6 +21,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/experiments/:id(\\d+)', name: 'experiment', component: ExperimentDetailView, props: (r) => ({ id: Number(r.params.id) }) },
   { path: '/queue', name: 'queue', component: QueueView },
   { path: '/studies', name: 'studies', component: StudiesView },
+  { path: '/studies/new', name: 'new-study', component: NewStudyView },
   { path: '/studies/:id(\\d+)', name: 'study', component: StudyView, props: (r) => ({ id: Number(r.params.id) }) },
   { path: '/compare', name: 'compare', component: CompareView },
   { path: '/:unknown(.*)*', redirect: '/experiments' },

@@ -10,6 +10,7 @@ function run(id: number, status: RunSummary['status'], testAcc: number | null): 
     backend: 'js', optimizer: 'adam', parameterCount: 83, error: null, queuedAt: '', startedAt: null, finishedAt: null,
     final: status === 'done' ? { time: 1, train_loss: 0.1, train_acc: 0.9, val_loss: 0.2, val_acc: 0.8, test_loss: 0.3, test_acc: testAcc, model_evals: 100 } : null,
     gradEvals: null, epochsRun: null, bestEpoch: null, stoppedEarly: null, keepCheckpoint: false,
+  held: false,
   };
 }
 
