@@ -85,6 +85,8 @@ export interface RunSummary {
   readonly stoppedEarly: boolean | null;
   /** The run keeps its final checkpoint (population members whose weights others copy). */
   readonly keepCheckpoint: boolean;
+  /** Waiting but held: its study is paused. */
+  readonly held: boolean;
 }
 
 export interface RunPage {
@@ -180,6 +182,9 @@ export interface TrialSummary {
   readonly testValue: number | null;
   readonly experimentId: number | null;
   readonly runId: number | null;
+  /** The status of its run: a running trial may still wait in the queue (pending, or held while its study is paused). */
+  readonly runStatus: RunStatus | null;
+  readonly runHeld: boolean;
   readonly checkpointId: number | null;
 }
 
@@ -268,7 +273,9 @@ export type AppEvent =
   | { readonly type: 'run-status'; readonly run: RunSummary }
   | { readonly type: 'queue'; readonly paused: boolean; readonly slots: number; readonly storage: StorageProblem | null }
   | { readonly type: 'experiment'; readonly experiment: ExperimentSummary }
-  | { readonly type: 'study'; readonly study: StudySummary };
+  | { readonly type: 'study'; readonly study: StudySummary }
+  /** A study and its trial experiments were deleted. */
+  | { readonly type: 'study-deleted'; readonly id: number };
 
 // ---- requests -------------------------------------------------------------------------
 

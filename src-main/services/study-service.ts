@@ -184,6 +184,7 @@ export class StudyService {
     const row = this.requireStudy(id);
     if (row.status === 'created' || row.status === 'running' || row.status === 'paused') await this.finishCancelled(id);
     await this.store.write(() => this.store.studies.delete(id));
+    this.publish({ type: 'study-deleted', id });
   }
 
   private async finishCancelled(id: number): Promise<void> {
@@ -460,10 +461,11 @@ export class StudyService {
     if (best === null) throw new ApiError('conflict', `study ${id} has no best trial yet`, 'id');
     const space = new SearchSpace(study.space);
     if (study.tune !== undefined) return { config: space.apply(study.base, best.params), trial: best };
-    // A population's winner trained t_max x T_g epochs in all, with its lineage's schedule;
-    // the replication trains its final hyperparameters for as long, from scratch.
+    // A population's winner trained with its lineage's schedule of hyperparameters; the
+    // replication trains its final hyperparameters for as many epochs, from scratch.
+    // The winner of generation g trained (g + 1) x T_g epochs along its lineage.
     const population = study.gpbt ?? study.pbt;
-    const epochs = (population?.t_max ?? 1) * (population?.T_g ?? study.base.training.max_epochs);
+    const epochs = (best.generation + 1) * (population?.T_g ?? study.base.training.max_epochs);
     return { config: space.apply({ ...study.base, training: { ...study.base.training, early_stopping: null, max_epochs: epochs } }, best.params), trial: best };
   }
 }

@@ -82,6 +82,7 @@ export function studySummary(store: Store, row: StudyRow): StudySummary {
 }
 
 export function studyDetail(store: Store, row: StudyRow): StudyDetail {
+  const runs = new Map(store.runs.forStudy(row.id).map((r) => [r.id, r]));
   return {
     ...studySummary(store, row),
     config: row.config,
@@ -96,6 +97,8 @@ export function studyDetail(store: Store, row: StudyRow): StudyDetail {
       testValue: t.testValue,
       experimentId: t.experimentId,
       runId: t.runId,
+      runStatus: t.runId === null ? null : (runs.get(t.runId)?.status ?? null),
+      runHeld: t.runId === null ? false : (runs.get(t.runId)?.held ?? false),
       checkpointId: t.checkpointId,
     })),
     edges: store.studies.edges(row.id),

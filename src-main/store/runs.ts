@@ -91,6 +91,7 @@ interface RunRow {
   best_epoch: number | null;
   stopped_early: number | null;
   keep_checkpoint: number;
+  held: number;
 }
 
 function toSummary(row: RunRow): RunSummary {
@@ -122,6 +123,7 @@ function toSummary(row: RunRow): RunSummary {
     bestEpoch: row.best_epoch,
     stoppedEarly: row.stopped_early === null ? null : row.stopped_early !== 0,
     keepCheckpoint: row.keep_checkpoint !== 0,
+    held: row.held !== 0,
   };
 }
 
