@@ -5,25 +5,25 @@
 
 import { z } from 'zod';
 import type { ApiMethod } from './api-methods.ts';
+import {
+  EPOCH_METRICS,
+  EXPERIMENT_STATUSES,
+  type EpochMetricName,
+  type ExperimentStatus,
+  FINAL_METRICS,
+  type FinalMetricName,
+  RUN_STATUSES,
+  type RunStatus,
+  type StudyStatus,
+} from './api-names.ts';
 import { fromZodError } from './config/errors.ts';
 import { choice, fallbackMessage, integerField, MAX_SAFE_INTEGER, numberField } from './config/fields.ts';
 import type { ComparisonTable } from './stats/comparison.ts';
 import type { CurvePoint } from './stats/curves.ts';
 
-export const RUN_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** An experiment's status, derived from its runs (see ExperimentSummary.status). */
-export const EXPERIMENT_STATUSES = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
-export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 
-/** Metrics recorded for every epoch of a run. */
-export const EPOCH_METRICS = ['train_loss', 'train_acc', 'val_loss', 'val_acc', 'elapsed_s', 'model_evals', 'grad_evals'] as const;
-export type EpochMetricName = (typeof EPOCH_METRICS)[number];
 
-/** Final metrics of a finished run (the reference CSV's columns). */
-export const FINAL_METRICS = ['time', 'train_loss', 'train_acc', 'val_loss', 'val_acc', 'test_loss', 'test_acc', 'model_evals'] as const;
-export type FinalMetricName = (typeof FINAL_METRICS)[number];
 
 export interface ExperimentSummary {
   readonly id: number;
@@ -143,9 +143,6 @@ export interface RunProgress {
   readonly etaSeconds: number;
 }
 
-export const STUDY_STATUSES = ['created', 'running', 'paused', 'done', 'failed', 'cancelled'] as const;
-/** created: not started; running, or paused by a user (its waiting runs held); done, failed or cancelled. */
-export type StudyStatus = (typeof STUDY_STATUSES)[number];
 
 export interface StudySummary {
   readonly id: number;
@@ -469,6 +466,8 @@ export const API_REQUESTS = {
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 export type { ApiMethod };
+export { EPOCH_METRICS, EXPERIMENT_STATUSES, FINAL_METRICS, RUN_STATUSES, STUDY_STATUSES } from './api-names.ts';
+export type { EpochMetricName, ExperimentStatus, FinalMetricName, RunStatus, StudyStatus } from './api-names.ts';
 export type ApiRequest<M extends ApiMethod> = z.input<(typeof API_REQUESTS)[M]>;
 export type ParsedRequest<M extends ApiMethod> = z.output<(typeof API_REQUESTS)[M]>;
 

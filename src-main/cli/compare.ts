@@ -3,11 +3,10 @@
 // prints them for result folders.
 
 import { type Command, Option } from 'commander';
-import { compareGroups, DEFAULT_METRICS } from '../../src-shared/stats/comparison.ts';
-import { comparisonMarkdown } from '../report/comparison-markdown.ts';
-import { storedGroups } from '../report/stored-groups.ts';
+import { describeCommand } from './commands.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { positiveInteger } from './options.ts';
+import { DEFAULT_METRICS } from '../../src-shared/api-names.ts';
 
 interface CompareOptions extends DatabaseOptions {
   readonly metric?: string[];
@@ -18,7 +17,7 @@ interface CompareOptions extends DatabaseOptions {
 export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
-    .description('compare experiments of the database: summaries and pairwise one-sided tests per data set and metric')
+    .description(describeCommand('compare'))
     .argument('<experiment-ids...>', 'experiment ids (see evolab runs ls)')
     .addOption(new Option('--metric <name...>', `metrics (default: ${DEFAULT_METRICS.join(', ')})`))
     .option('--paired', 'match runs by index (seed) and use the Wilcoxon signed-rank test', false)
@@ -26,6 +25,11 @@ export function registerCompareCommand(program: Command): void {
     .addOption(databaseOption())
     .addHelpText('after', '\nExample:\n  evolab compare 3 4 5 6 --metric test_acc')
     .action(async (ids: string[], options: CompareOptions) => {
+      const [{ comparisonMarkdown }, { storedGroups }, { compareGroups }] = await Promise.all([
+        import('../report/comparison-markdown.ts'),
+        import('../report/stored-groups.ts'),
+        import('../../src-shared/stats/comparison.ts'),
+      ]);
       const experimentIds = ids.map((id) => positiveInteger(id));
       await withServices(options, async ({ store }) => {
         const { groups } = storedGroups(store, experimentIds);

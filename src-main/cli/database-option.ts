@@ -2,7 +2,7 @@
 // the services for a command: --db, else $EVOLAB_DB, else the user's data folder.
 
 import { type Command, Option } from 'commander';
-import { boot, type Services } from '../services/boot.ts';
+import type { Services } from '../services/boot.ts';
 import { DATABASE_ENV, defaultDatabasePath } from '../store/default-path.ts';
 
 export interface DatabaseOptions {
@@ -19,6 +19,8 @@ export function databasePath(options: DatabaseOptions): string {
 
 /** Services for a command that reads or edits the database but does not run the queue. */
 export async function withServices<T>(options: DatabaseOptions, work: (services: Services) => Promise<T>): Promise<T> {
+  // Loaded here, not at the top: `evolab --help` and `--version` never open a database.
+  const { boot } = await import('../services/boot.ts');
   const services = boot({ databasePath: databasePath(options) });
   try {
     return await work(services);

@@ -4,12 +4,10 @@
 // on stderr by file, line and column and left out; the others are still compared.
 
 import { type Command, Option } from 'commander';
+import { describeCommand } from './commands.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
-import { compareGroups, DEFAULT_METRICS } from '../../src-shared/stats/comparison.ts';
-import { comparisonMarkdown } from '../report/comparison-markdown.ts';
-import { describeProblem } from '../report/read-results.ts';
-import { readResultFolderInWorker } from '../report/result-reader.ts';
 import { fileLimits, maxFileOption } from './options.ts';
+import { DEFAULT_METRICS } from '../../src-shared/api-names.ts';
 
 interface EvaluateOptions {
   readonly json: boolean;
@@ -28,7 +26,7 @@ function alphaOption(value: string): number {
 export function registerEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
-    .description('compare the <dataset>.<optimizer>.csv result files of a folder: summaries and pairwise tests')
+    .description(describeCommand('evaluate'))
     .argument('<folder>', 'folder of result files')
     .option('--json', 'JSON with full-precision numbers instead of Markdown', false)
     .addOption(new Option('--metric <name...>', `metrics to compare (default: ${DEFAULT_METRICS.join(', ')})`))
@@ -37,6 +35,12 @@ export function registerEvaluateCommand(program: Command): void {
     .addOption(maxFileOption())
     .addHelpText('after', '\nExample:\n  evolab evaluate results/ --metric test_acc test_loss')
     .action(async (folder: string, options: EvaluateOptions) => {
+      const [{ compareGroups }, { comparisonMarkdown }, { describeProblem }, { readResultFolderInWorker }] = await Promise.all([
+        import('../../src-shared/stats/comparison.ts'),
+        import('../report/comparison-markdown.ts'),
+        import('../report/read-results.ts'),
+        import('../report/result-reader.ts'),
+      ]);
       const { groups, problems } = await readResultFolderInWorker(folder, fileLimits(options));
       for (const problem of problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
       if (groups.length === 0) throw new UserInputError(folder, 'no valid result file to compare');

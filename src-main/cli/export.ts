@@ -4,14 +4,14 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeCommand } from './commands.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
-import { EPOCH_METRICS, type RunSummary } from '../../src-shared/api.ts';
-import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+import type { RunSummary } from '../../src-shared/api.ts';
+import { EPOCH_METRICS } from '../../src-shared/api-names.ts';
 import type { EpochMetrics, RunResult } from '../engine/train.ts';
-import { writeResultFiles } from '../report/result-files.ts';
+import { evolabVersion } from '../services/environment.ts';
 import type { Store } from '../store/store.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
-import { evolabVersion } from './main.ts';
 import { positiveInteger } from './options.ts';
 import { fromWire, recordFromWire } from '../../src-shared/metric-codec.ts';
 
@@ -51,11 +51,12 @@ export function storedRunResult(store: Store, run: RunSummary): RunResult {
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description('write an experiment\'s done runs as <dataset>.<optimizer>.csv, .epochs.csv and .meta.json')
+    .description(describeCommand('export'))
     .argument('<experiment-id>', 'experiment id (see evolab runs ls)', positiveInteger)
     .option('-o, --out <dir>', 'folder for the result files', 'results')
     .addOption(databaseOption())
     .action(async (experimentId: number, options: DatabaseOptions & { out: string }) => {
+      const [{ parseExperimentConfig }, { writeResultFiles }] = await Promise.all([import('../../src-shared/config/experiment.ts'), import('../report/result-files.ts')]);
       await withServices(options, async ({ service, store }) => {
         const experiment = await service.getExperiment({ id: experimentId });
         const runs = (await service.listRuns({ experimentId, limit: 10_000 })).items;

@@ -6,10 +6,8 @@
 // skipped whole, never half-imported.
 
 import type { Command } from 'commander';
+import { describeCommand } from './commands.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
-import { importGroup } from '../report/import-results.ts';
-import { describeProblem } from '../report/read-results.ts';
-import { readResultFolderInWorker } from '../report/result-reader.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { fileLimits, maxFileOption } from './options.ts';
 
@@ -21,13 +19,18 @@ interface ImportOptions extends DatabaseOptions {
 export function registerImportCommand(program: Command): void {
   program
     .command('import')
-    .description('import a folder of <dataset>.<optimizer>.csv result files as experiments (one per file)')
+    .description(describeCommand('import'))
     .argument('<folder>', 'folder of result files')
     .requiredOption('--name <name>', 'name of the imported group (experiments are tagged import:<name>)')
     .addOption(maxFileOption())
     .addOption(databaseOption())
     .addHelpText('after', '\nExample:\n  evolab import results/ --name "reference study"')
     .action(async (folder: string, options: ImportOptions) => {
+      const [{ importGroup }, { describeProblem }, { readResultFolderInWorker }] = await Promise.all([
+        import('../report/import-results.ts'),
+        import('../report/read-results.ts'),
+        import('../report/result-reader.ts'),
+      ]);
       const { groups, metas, problems } = await readResultFolderInWorker(folder, fileLimits(options));
       for (const problem of problems) process.stderr.write(`evolab: ${describeProblem(problem)} (not imported)\n`);
       if (groups.length === 0) throw new UserInputError(folder, 'no valid result file to import');

@@ -6,25 +6,19 @@ import { Command, CommanderError } from 'commander';
 import { evolabVersion } from '../services/environment.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
-import { registerCompareCommand } from './compare.ts';
-import { registerEvaluateCommand } from './evaluate.ts';
-import { registerExportCommand } from './export.ts';
-import { registerImportCommand } from './import.ts';
-import { registerPopulationCommands } from './gpbt.ts';
-import { registerQueueCommand } from './queue.ts';
-import { registerReportCommand } from './report.ts';
-import { registerRunCommand } from './run.ts';
-import { registerRunsCommand } from './runs.ts';
+import { COMMANDS } from './commands.ts';
 import { Interrupted } from './study-client.ts';
-import { registerServeCommand } from './serve.ts';
-import { registerStudyCommand } from './study.ts';
-import { registerTuneCommand } from './tune.ts';
 
 export const EXIT_USER_ERROR = 2;
 
 export { evolabVersion };
 
-export function buildProgram(): Command {
+/**
+ * The program for `argv`: every command's name and description (all that `evolab --help`
+ * needs), and the full definition (options, sub-commands, action) of the one command named,
+ * loaded only then.
+ */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command('evolab')
     .description('Evolab: train small neural networks with gradient methods and evolution strategies, and compare them.')
     .version(evolabVersion(), '-V, --version')
@@ -34,25 +28,25 @@ export function buildProgram(): Command {
       // One line, same prefix as our own errors: "evolab: option '--runs <n>' argument '0' is invalid. ..."
       outputError: (text, write) => write(`evolab: ${text.replace(/^error: /, '').trimEnd()} (see evolab --help)\n`),
     });
-  registerRunCommand(program);
-  registerQueueCommand(program);
-  registerServeCommand(program);
-  registerRunsCommand(program);
-  registerExportCommand(program);
-  registerTuneCommand(program);
-  registerPopulationCommands(program);
-  registerStudyCommand(program);
-  registerEvaluateCommand(program);
-  registerCompareCommand(program);
-  registerImportCommand(program);
-  registerReportCommand(program);
+  const args = argv.slice(2);
+  const first = args.find((a) => !a.startsWith('-'));
+  const named = first === 'help' ? args[args.indexOf('help') + 1] : first;
+  const chosen = COMMANDS.find((c) => c.name === named);
+  if (chosen !== undefined) {
+    (await chosen.load())(program);
+  }
+  for (const command of COMMANDS) {
+    if (!program.commands.some((c) => c.name() === command.name)) program.command(command.name).description(command.description);
+  }
+  // Commands in the table's order, whatever was loaded first.
+  (program.commands as Command[]).sort((a, b) => COMMANDS.findIndex((c) => c.name === a.name()) - COMMANDS.findIndex((c) => c.name === b.name()));
   return program;
 }
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync([...argv]);
     return 0;
   } catch (error) {

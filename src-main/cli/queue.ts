@@ -4,10 +4,10 @@
 
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeCommand } from './commands.ts';
 import type { QueueState, RunSummary } from '../../src-shared/api.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { integerOption, nonNegativeInteger, positiveInteger } from './options.ts';
-import { readExperimentConfig, withAbsoluteDatasetPath } from './read-config.ts';
 import { formatNumber, textTable } from './text-table.ts';
 
 interface AddOptions extends DatabaseOptions {
@@ -86,7 +86,7 @@ async function liveQueueState(url: string): Promise<QueueState | null> {
 }
 
 export function registerQueueCommand(program: Command): void {
-  const queue = program.command('queue').description('add experiments to the queue and manage it (the queue runs in `evolab serve`)');
+  const queue = program.command('queue').description(describeCommand('queue'));
 
   queue
     .command('add')
@@ -101,6 +101,7 @@ export function registerQueueCommand(program: Command): void {
     .addOption(databaseOption())
     .addHelpText('after', '\nExample:\n  evolab queue add resources/configs/iris_adam.json --runs 25 --name "iris adam baseline" --tag baseline')
     .action(async (configPath: string, options: AddOptions) => {
+      const { readExperimentConfig, withAbsoluteDatasetPath } = await import('./read-config.ts');
       const config = withAbsoluteDatasetPath(readExperimentConfig(configPath), dirname(resolve(configPath)));
       await withServices(options, async ({ service }) => {
         const experiment = await service.createExperiment({

@@ -5,15 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, hostname, platform, totalmem } from 'node:os';
 import { type Command, Option } from 'commander';
+import { describeCommand } from './commands.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
-import { DEFAULT_METRICS, type ResultGroup } from '../../src-shared/stats/comparison.ts';
-import { renderHtmlReport } from '../report/html-report.ts';
-import { htmlToPdf } from '../report/pdf.ts';
-import { describeProblem } from '../report/read-results.ts';
-import { readResultFolderInWorker } from '../report/result-reader.ts';
-import { storedGroups } from '../report/stored-groups.ts';
+import { DEFAULT_METRICS } from '../../src-shared/api-names.ts';
+import type { ResultGroup } from '../../src-shared/stats/comparison.ts';
+import { evolabVersion } from '../services/environment.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
-import { evolabVersion } from './main.ts';
 import { fileLimits, maxFileOption, positiveInteger } from './options.ts';
 
 interface ReportOptions extends DatabaseOptions {
@@ -29,7 +26,7 @@ interface ReportOptions extends DatabaseOptions {
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description('comparison report (tables, boxplots, learning curves, configs) as HTML and/or PDF')
+    .description(describeCommand('report'))
     .argument('[experiment-ids...]', 'experiment ids of the database')
     .option('--folder <dir>', 'a folder of <dataset>.<optimizer>.csv result files instead of experiments')
     .option('--pdf <file>', 'write an A4 PDF (needs Chromium)')
@@ -44,6 +41,13 @@ export function registerReportCommand(program: Command): void {
       if (options.pdf === undefined && options.html === undefined) throw new UserInputError('--pdf', 'give --pdf FILE and/or --html FILE');
       if ((ids.length === 0) === (options.folder === undefined)) throw new UserInputError('experiment-ids', 'give experiment ids or --folder, not both or neither');
       const started = performance.now();
+      const [{ renderHtmlReport }, { htmlToPdf }, { describeProblem }, { readResultFolderInWorker }, { storedGroups }] = await Promise.all([
+        import('../report/html-report.ts'),
+        import('../report/pdf.ts'),
+        import('../report/read-results.ts'),
+        import('../report/result-reader.ts'),
+        import('../report/stored-groups.ts'),
+      ]);
       let groups: ResultGroup[];
       let configs = new Map<string, unknown>();
       let backends: string[] = [];

@@ -7,16 +7,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { describeCommand } from './commands.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
-import { datasetLabel } from '../../src-shared/config/experiment.ts';
-import { type BackendPreference, createBackend, defaultThreads } from '../engine/compute/select.ts';
-import { loadSplits } from '../engine/data/load.ts';
-import { type RunResult, trainRun } from '../engine/train.ts';
-import { writeResultFiles } from '../report/result-files.ts';
-import { evolabVersion } from './main.ts';
+import type { BackendPreference } from '../engine/compute/select.ts';
+import type { RunResult } from '../engine/train.ts';
+import { evolabVersion } from '../services/environment.ts';
 import { nonNegativeInteger, positiveInteger, threadCount } from './options.ts';
 import { ProgressLine } from './progress.ts';
-import { readExperimentConfig } from './read-config.ts';
 import { summaryTable } from './summary-table.ts';
 
 interface RunOptions {
@@ -31,7 +28,7 @@ interface RunOptions {
 export function registerRunCommand(program: Command): void {
   program
     .command('run')
-    .description('train a config N times and write <dataset>.<optimizer>.csv, .epochs.csv and .meta.json')
+    .description(describeCommand('run'))
     .argument('<config>', 'experiment config (JSON), e.g. resources/configs/iris_adam.json')
     .option('-n, --runs <n>', 'number of runs (run i uses seed first-seed + i)', positiveInteger, 1)
     .option('-o, --out <dir>', 'folder for the result files', 'results')
@@ -46,6 +43,15 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runCommand(configPath: string, options: RunOptions): Promise<void> {
+  // The engine loads only when a run is asked for (not for --help).
+  const [{ datasetLabel }, { createBackend, defaultThreads }, { loadSplits }, { trainRun }, { writeResultFiles }, { readExperimentConfig }] = await Promise.all([
+    import('../../src-shared/config/experiment.ts'),
+    import('../engine/compute/select.ts'),
+    import('../engine/data/load.ts'),
+    import('../engine/train.ts'),
+    import('../report/result-files.ts'),
+    import('./read-config.ts'),
+  ]);
   if (options.firstSeed > Number.MAX_SAFE_INTEGER - (options.runs - 1)) {
     throw new UserInputError('--first-seed', `first-seed + runs - 1 must be at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1) so that every run gets its own seed`);
   }

@@ -2,7 +2,8 @@
 // status and final metrics.
 
 import { type Command, Option } from 'commander';
-import { RUN_STATUSES, type RunStatus } from '../../src-shared/api.ts';
+import { describeCommand } from './commands.ts';
+import { RUN_STATUSES, type RunStatus } from '../../src-shared/api-names.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { positiveInteger } from './options.ts';
 import { formatNumber, textTable } from './text-table.ts';
@@ -14,7 +15,7 @@ interface RunsOptions extends DatabaseOptions {
 }
 
 export function registerRunsCommand(program: Command): void {
-  const runs = program.command('runs').description('runs stored in the experiment database');
+  const runs = program.command('runs').description(describeCommand('runs'));
   runs
     .command('ls')
     .description('runs with their status and final metrics')

@@ -7,14 +7,11 @@ import { existsSync, statSync } from 'node:fs';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import open from 'open';
+import { describeCommand } from './commands.ts';
 import { MAX_FILE_ENV } from '../files/user-file.ts';
-import { serverFileAccess } from '../files/data-roots.ts';
-import { boot, SERVING_BUSY_TIMEOUT_MS } from '../services/boot.ts';
-import { isLoopback, MIN_TOKEN_LENGTH, startHttpServer } from '../server/http-server.ts';
+import { isLoopback, MIN_TOKEN_LENGTH } from '../server/loopback.ts';
+import { evolabVersion } from '../services/environment.ts';
 import { databaseOption, databasePath, type DatabaseOptions } from './database-option.ts';
-import { htmlToPdf } from '../report/pdf.ts';
-import { evolabVersion } from './main.ts';
 import { fileLimits, maxFileOption, nonNegativeInteger, positiveInteger } from './options.ts';
 
 interface ServeOptions extends DatabaseOptions {
@@ -40,7 +37,7 @@ const BUILT_RENDERER = fileURLToPath(new URL('../../out/renderer', import.meta.u
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('run the queue and serve the AppApi (HTTP + WebSocket) and the web UI')
+    .description(describeCommand('serve'))
     .option('--host <address>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
     .option('-p, --port <port>', 'port (0: any free port)', nonNegativeInteger, 8177)
     .option('--slots <n>', 'runs at once (default: saved setting, else one per core)', positiveInteger)
@@ -58,6 +55,13 @@ export function registerServeCommand(program: Command): void {
     .option('--open', 'open the web UI in the default browser', false)
     .addOption(databaseOption())
     .action(async (options: ServeOptions) => {
+      const [{ default: open }, { serverFileAccess }, { boot, SERVING_BUSY_TIMEOUT_MS }, { startHttpServer }, { htmlToPdf }] = await Promise.all([
+        import('open'),
+        import('../files/data-roots.ts'),
+        import('../services/boot.ts'),
+        import('../server/http-server.ts'),
+        import('../report/pdf.ts'),
+      ]);
       // Checked before anything touches the database.
       if (options.renderer !== undefined && !(existsSync(options.renderer) && statSync(options.renderer).isDirectory())) {
         throw new UserInputError('--renderer', `${options.renderer} is not a folder`);

@@ -10,7 +10,6 @@ import type { AppApi, StudyDetail } from '../../src-shared/api.ts';
 import { apiClient } from '../../src-shared/api-client.ts';
 import { ApiError, type ApiErrorBody } from '../../src-shared/api-errors.ts';
 import type { StudyConfig } from '../../src-shared/config/study.ts';
-import { boot, SERVING_BUSY_TIMEOUT_MS } from '../services/boot.ts';
 import { databasePath, type DatabaseOptions } from './database-option.ts';
 import { ProgressLine } from './progress.ts';
 
@@ -45,6 +44,7 @@ export function remoteApi(url: string): AppApi {
 
 /** The address of the live process holding this database's queue, if it answers. */
 export async function servingUrl(options: DatabaseOptions): Promise<string | null> {
+  const { boot } = await import('../services/boot.ts');
   const services = boot({ databasePath: databasePath(options) });
   let url: string | null;
   try {
@@ -107,6 +107,7 @@ export async function runStudy(study: StudyConfig, options: StudyRunOptions): Pr
       process.stdout.write(`study ${created.id} runs in the Evolab service at ${url}${options.slots !== undefined ? ' (--slots applies to a study run by this command, not to that service)' : ''}; Ctrl-C stops following it, not the study\n`);
       return await follow(api, created.id, options.quiet ?? false, () => new Promise((resolve) => setTimeout(resolve, 500)), stopped);
     }
+    const { boot, SERVING_BUSY_TIMEOUT_MS } = await import('../services/boot.ts');
     const services = boot({ databasePath: databasePath(options), busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
     try {
       // The override comes first: start() launches runs at once, up to the slot count.

@@ -7,6 +7,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { describeCommand } from './commands.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import type { AppApi, StudyDetail, TrialSummary } from '../../src-shared/api.ts';
 import type { StudyConfig } from '../../src-shared/config/study.ts';
@@ -86,7 +87,7 @@ async function withStudyApi<T>(options: DatabaseOptions, work: (api: AppApi) => 
 }
 
 export function registerStudyCommand(program: Command): void {
-  const study = program.command('study').description('hyperparameter studies: list, trials, best configuration, genealogy');
+  const study = program.command('study').description(describeCommand('study'));
 
   study
     .command('ls')
@@ -137,7 +138,7 @@ export function registerStudyCommand(program: Command): void {
         const best = store.studies.trial(row.bestTrial);
         if (best === null) throw ApiError.notFound('trial', row.bestTrial);
         const config = row.config as StudyConfig;
-        const experiment = service.studies.bestConfig(id).config;
+        const experiment = (await service.studies()).bestConfig(id).config;
         process.stdout.write(`best trial ${best.number}: ${config.objective.metric} ${best.value} (test ${best.testValue}), ${JSON.stringify(best.params)}\n`);
         if (row.kind !== 'tune') {
           process.stdout.write('hyperparameter schedule along its lineage:\n');

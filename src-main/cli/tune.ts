@@ -6,13 +6,12 @@
 
 import { basename } from 'node:path';
 import { type Command, Option } from 'commander';
+import { describeCommand } from './commands.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
-import { defaultTuneSettings, type StudyConfig } from '../../src-shared/config/study.ts';
-import { samplerRegistry } from '../hpo/samplers/registry.ts';
-import type { SamplerKind } from '../hpo/samplers/sampler.ts';
+import type { StudyConfig } from '../../src-shared/config/study.ts';
+import { SAMPLER_KINDS, type SamplerKind } from '../hpo/samplers/sampler.ts';
 import { databaseOption } from './database-option.ts';
 import { nonNegativeInteger, positiveInteger } from './options.ts';
-import { readStudy } from './read-study.ts';
 import { runStudy, type StudyRunOptions } from './study-client.ts';
 import { printStudyResult } from './study.ts';
 
@@ -25,10 +24,10 @@ interface TuneOptions extends StudyRunOptions {
 export function registerTuneCommand(program: Command): void {
   program
     .command('tune')
-    .description('tune hyperparameters: trials through the queue, resumable')
+    .description(describeCommand('tune'))
     .argument('<config>', 'study config, or an experiment config (reference search space)')
     .option('--trials <n>', 'number of trials (default: the study config\'s, else 50)', positiveInteger)
-    .addOption(new Option('--sampler <kind>', 'sampler (default: the study config\'s, else tpe)').choices(Object.keys(samplerRegistry)))
+    .addOption(new Option('--sampler <kind>', 'sampler (default: the study config\'s, else tpe)').choices(SAMPLER_KINDS))
     .option('--seed <seed>', 'seed of the sampler and of every trial', nonNegativeInteger)
     .option('--slots <n>', 'runs at once when this command runs the study (default: the queue\'s slots)', positiveInteger)
     .option('--name <name>', 'study name (default: the config\'s name, else the file name)')
@@ -36,6 +35,11 @@ export function registerTuneCommand(program: Command): void {
     .addOption(databaseOption())
     .addHelpText('after', '\nExample:\n  evolab tune resources/configs/iris_cmaes.json --trials 50 --sampler tpe')
     .action(async (path: string, options: TuneOptions) => {
+      const [{ readStudy }, { defaultTuneSettings }, { samplerRegistry }] = await Promise.all([
+        import('./read-study.ts'),
+        import('../../src-shared/config/study.ts'),
+        import('../hpo/samplers/registry.ts'),
+      ]);
       const parsed = readStudy(path, () => ({ tune: {} }));
       if (parsed.gpbt !== undefined || parsed.pbt !== undefined) throw new UserInputError(path, 'is a GPBT/PBT study: run it with evolab gpbt or evolab pbt');
       const tune = parsed.tune ?? defaultTuneSettings();

@@ -19,7 +19,7 @@ import type { DatasetConfig, ExperimentConfig } from '../../src-shared/config/ex
 import { checkSplitSizes } from './data/split.ts';
 import { mlpLayout } from './model/mlp.ts';
 import { defaultPopulationSize } from './strategies/parameters.ts';
-import { chooseStrategyKind } from './strategies/registry.ts';
+import { chooseStrategyKind } from './strategies/choose.ts';
 
 /** More parameters than this is not a "small neural network": refused outright (80 MB of float32). */
 export const MAX_PARAMETERS = 20_000_000;

@@ -69,6 +69,11 @@ export interface StudyMethod<State> {
   state(): State;
 }
 
+/** Which method a study config asks for (tune when it names none). */
+export function studyKind(study: Pick<StudyConfig, 'gpbt' | 'pbt'>): StudyKind {
+  return study.gpbt !== undefined ? 'gpbt' : study.pbt !== undefined ? 'pbt' : 'tune';
+}
+
 /** The per-epoch counterpart of an objective metric: test metrics exist only at the end, so their validation twin. */
 export function perEpochMetric(metric: ObjectiveMetric): 'val_loss' | 'val_acc' | 'train_loss' | 'train_acc' {
   if (metric === 'test_loss') return 'val_loss';

@@ -4,7 +4,9 @@
 
 import { defaultTuneSettings, type GpbtConfig, type PbtConfig, type StudyConfig, type TuneConfig } from '../../src-shared/config/study.ts';
 import { GpbtMethod, type GpbtState } from './gpbt.ts';
-import type { StudyKind, StudyMethod } from './method.ts';
+import { type StudyKind, type StudyMethod, studyKind } from './method.ts';
+
+export { studyKind };
 import { PbtMethod, type PbtState } from './pbt.ts';
 import { TuneMethod, type TuneState } from './tune.ts';
 
@@ -47,10 +49,6 @@ export const METHOD_DEFAULTS: { readonly tune: TuneConfig; readonly gpbt: GpbtCo
   pbt: { n: 8, t_max: 5, T_g: 1, quantile: 0.25, resample_probability: 0.25, factors: [0.8, 1.2] },
 };
 
-/** Which method a study config asks for (tune when it names none). */
-export function studyKind(study: Pick<StudyConfig, 'gpbt' | 'pbt'>): StudyKind {
-  return study.gpbt !== undefined ? 'gpbt' : study.pbt !== undefined ? 'pbt' : 'tune';
-}
 
 export function createMethod(study: StudyConfig): AnyMethod {
   return methodRegistry[studyKind(study)].create(study);

@@ -127,7 +127,7 @@ export class Scheduler {
     this.store = store;
     this.host = options.host;
     this.fallbackSlots = options.defaultSlots ?? defaultSlots();
-    this.pollMs = options.pollMs ?? 1000;
+    this.pollMs = options.pollMs ?? 250;
     this.flushMs = options.flushMs ?? 25;
     this.maxRetryMs = options.maxRetryMs ?? 2000;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));

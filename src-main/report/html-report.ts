@@ -31,8 +31,7 @@ export interface ReportInput {
 }
 
 /** Metrics drawn as boxplots and as learning curves (the UI's comparison view draws the same). */
-export const BOXPLOT_METRICS = ['test_acc', 'test_loss', 'time', 'model_evals'];
-export const CURVE_METRICS = ['val_loss', 'val_acc', 'train_loss'];
+import { BOXPLOT_METRICS, CURVE_METRICS } from './report-metrics.ts';
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);

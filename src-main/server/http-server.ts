@@ -20,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { type AppApi, isApiMethod } from '../../src-shared/api.ts';
 import { ApiError, type ApiErrorCode, toApiError } from '../../src-shared/api-errors.ts';
+import { isLoopback, MIN_TOKEN_LENGTH } from './loopback.ts';
 import { serveStatic } from './static-files.ts';
 
 export interface HttpServerOptions {
@@ -57,12 +58,7 @@ const STATUS: Readonly<Record<ApiErrorCode, number>> = {
 
 const TOKEN_COOKIE = 'evolab_token';
 
-/** Shorter tokens are refused: guessable, or an empty `--token "$UNSET"` by mistake. */
-export const MIN_TOKEN_LENGTH = 16;
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
+export { isLoopback, MIN_TOKEN_LENGTH };
 
 /** The host name of a Host header, without port and IPv6 brackets, lower case. */
 function hostOf(header: string): string {

@@ -27,16 +27,13 @@ import { ANYWHERE, allowedPath, type FileAccess } from '../files/data-roots.ts';
 import { checkUserFile, defaultFileLimits, type UserFileLimits } from '../files/user-file.ts';
 import { type MachineFacts, preflight, thisMachine } from '../engine/preflight.ts';
 import type { Scheduler } from '../queue/scheduler.ts';
-import { BOXPLOT_METRICS, CURVE_METRICS, renderHtmlReport } from '../report/html-report.ts';
-import { importGroup } from '../report/import-results.ts';
-import { describeProblem, type ResultFolder } from '../report/read-results.ts';
-import { readResultFolderInWorker } from '../report/result-reader.ts';
+import type { ResultFolder } from '../report/read-results.ts';
+import { BOXPLOT_METRICS, CURVE_METRICS } from '../report/report-metrics.ts';
 import { storedGroups } from '../report/stored-groups.ts';
 import type { Store } from '../store/store.ts';
 import { parseStudyConfig, type StudyConfig } from '../../src-shared/config/study.ts';
-import { studyKind } from '../hpo/methods.ts';
-import { shippedStudies } from './shipped-studies.ts';
-import { StudyService } from './study-service.ts';
+import { studyKind } from '../hpo/method.ts';
+import type { StudyService } from './study-service.ts';
 import { studyDetail, studySummary } from './study-summary.ts';
 import { environmentInfo } from './environment.ts';
 
@@ -95,16 +92,31 @@ export class AppService implements AppApi {
 
   private readonly options: AppServiceOptions;
 
-  /** Runs the studies (in the process holding the queue; elsewhere it only edits them). */
-  readonly studies: StudyService;
+  /**
+   * The study service, loaded on first use: it brings the study methods and the engine with
+   * it, which commands such as `evolab queue add` do not need (it runs the studies in the
+   * process holding the queue; elsewhere it only edits them).
+   */
+  private studyService: Promise<StudyService> | null = null;
 
   constructor(store: Store, scheduler: Scheduler, options: AppServiceOptions = {}) {
     this.store = store;
     this.scheduler = scheduler;
     this.options = options;
-    this.studies = new StudyService({ store, scheduler, publish: (event) => this.publish(event) });
     // The queue's run events become the UI's events.
     scheduler.events.subscribe((event) => this.publish(event.type === 'epoch-stored' ? { type: 'run-progress', progress: event.progress } : event));
+  }
+
+  studies(): Promise<StudyService> {
+    this.studyService ??= import('./study-service.ts').then(
+      ({ StudyService }) => new StudyService({ store: this.store, scheduler: this.scheduler, publish: (event) => this.publish(event) }),
+    );
+    return this.studyService;
+  }
+
+  /** Stops following studies, if the study service was ever loaded. */
+  async stopStudies(): Promise<void> {
+    if (this.studyService !== null) await (await this.studyService).stop();
   }
 
   /** Delivers an event to every subscriber; a failing subscriber does not stop the others. */
@@ -279,38 +291,38 @@ export class AppService implements AppApi {
     if (problems.length > 0) throw configProblems(problems.map((p) => new UserInputError(`base.${p.where}`, p.problem)));
     const study: StudyConfig = { ...parsed, base };
     const name = q.name ?? parsed.name ?? `${studyKind(study)} ${datasetLabel(base)} ${base.optimizer.type}`;
-    const id = await this.studies.create(study, { name, start: q.start, resume: q.resume });
+    const id = await (await this.studies()).create(study, { name, start: q.start, resume: q.resume });
     return this.getStudy({ id });
   }
 
   async startStudy(request: ApiRequest<'startStudy'>): Promise<ApiResponses['startStudy']> {
     const { id } = parseRequest('startStudy', request);
-    await this.studies.startStudy(id);
+    await (await this.studies()).startStudy(id);
     return this.studySummaryOf(id);
   }
 
   async pauseStudy(request: ApiRequest<'pauseStudy'>): Promise<ApiResponses['pauseStudy']> {
     const { id } = parseRequest('pauseStudy', request);
-    await this.studies.pause(id);
+    await (await this.studies()).pause(id);
     return this.studySummaryOf(id);
   }
 
   async resumeStudy(request: ApiRequest<'resumeStudy'>): Promise<ApiResponses['resumeStudy']> {
     const { id } = parseRequest('resumeStudy', request);
-    await this.studies.resume(id);
+    await (await this.studies()).resume(id);
     return this.studySummaryOf(id);
   }
 
   async cancelStudy(request: ApiRequest<'cancelStudy'>): Promise<ApiResponses['cancelStudy']> {
     const { id } = parseRequest('cancelStudy', request);
-    await this.studies.cancel(id);
+    await (await this.studies()).cancel(id);
     return this.studySummaryOf(id);
   }
 
   async deleteStudy(request: ApiRequest<'deleteStudy'>): Promise<ApiResponses['deleteStudy']> {
     const { id } = parseRequest('deleteStudy', request);
     this.studySummaryOf(id);
-    await this.studies.delete(id);
+    await (await this.studies()).delete(id);
     return { deleted: id };
   }
 
@@ -319,7 +331,7 @@ export class AppService implements AppApi {
     const q = parseRequest('queueStudyBest', request);
     const row = this.store.studies.get(q.id);
     if (row === null) throw ApiError.notFound('study', q.id);
-    const { config, trial } = this.studies.bestConfig(q.id);
+    const { config, trial } = (await this.studies()).bestConfig(q.id);
     return this.createExperiment({
       config,
       name: `${row.name}: best (trial ${trial.number})`.slice(0, 200),
@@ -332,6 +344,7 @@ export class AppService implements AppApi {
 
   async listStudyTemplates(request: ApiRequest<'listStudyTemplates'> = {}): Promise<ApiResponses['listStudyTemplates']> {
     parseRequest('listStudyTemplates', request);
+    const { shippedStudies } = await import('./shipped-studies.ts');
     return shippedStudies(this.options.studiesDir ?? SHIPPED_STUDIES);
   }
 
@@ -445,6 +458,7 @@ export class AppService implements AppApi {
     const q = parseRequest('exportReport', request);
     const { groups, configs, backends } = this.groupsOf(q.experimentIds);
     const env = environmentInfo(this.store.path);
+    const { renderHtmlReport } = await import('../report/html-report.ts');
     const html = renderHtmlReport({
       title: q.title,
       groups,
@@ -476,6 +490,11 @@ export class AppService implements AppApi {
    */
   async importResults(request: ApiRequest<'importResults'>): Promise<ApiResponses['importResults']> {
     const q = parseRequest('importResults', request);
+    const [{ importGroup }, { describeProblem }, { readResultFolderInWorker }] = await Promise.all([
+      import('../report/import-results.ts'),
+      import('../report/read-results.ts'),
+      import('../report/result-reader.ts'),
+    ]);
     let folder: ResultFolder;
     try {
       const path = await allowedPath(q.folder, this.options.fileAccess ?? ANYWHERE, 'folder');

@@ -65,13 +65,13 @@ export function boot(options: BootOptions): Services {
     service,
     start: () => {
       const { interrupted } = scheduler.start();
-      studies = service.studies.start();
+      studies = service.studies().then((s) => s.start());
       return interrupted;
     },
     studiesReady: () => studies,
     async shutdown() {
       await studies.catch(() => undefined);
-      await service.studies.stop();
+      await service.stopStudies();
       await scheduler.stop();
       store.close();
     },

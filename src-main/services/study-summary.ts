@@ -4,8 +4,6 @@
 
 import type { StudyDetail, StudySummary } from '../../src-shared/api.ts';
 import type { StudyConfig } from '../../src-shared/config/study.ts';
-import { methodRegistry, studyKind } from '../hpo/methods.ts';
-import { samplerRegistry } from '../hpo/samplers/registry.ts';
 import type { Store } from '../store/store.ts';
 import type { StudyRow } from '../store/studies.ts';
 
@@ -15,6 +13,14 @@ interface StoredShape {
   readonly gpbt?: StudyConfig['gpbt'];
   readonly pbt?: StudyConfig['pbt'];
 }
+
+/** Short names of the samplers (the registry's titles carry citations; this module stays light). */
+const SAMPLER_NAMES: Readonly<Record<NonNullable<StudyConfig['tune']>['sampler']['type'], string>> = {
+  random: 'random search',
+  tpe: 'TPE',
+  cmaes: 'CMA-ES',
+  gp: 'GP-BO',
+};
 
 function objectiveOf(row: StudyRow): StudySummary['objective'] {
   const objective = (row.config as StoredShape).objective;
@@ -33,8 +39,8 @@ export function describeMethod(config: StoredShape): { text: string; budget: num
     return { text: `PBT n ${p.n}, ${p.t_max} generations of ${p.T_g} epoch${p.T_g === 1 ? '' : 's'}`, budget: p.n * p.t_max };
   }
   const t = config.tune;
-  if (t === undefined) return { text: methodRegistry[studyKind({})].title, budget: 0 };
-  const sampler = samplerRegistry[t.sampler.type].title.replace(/ \(.*$/, '');
+  if (t === undefined) return { text: 'tuning', budget: 0 };
+  const sampler = SAMPLER_NAMES[t.sampler.type];
   return { text: `${sampler}, ${t.trials} trials${t.pruning !== null && t.pruning !== undefined ? `, ${t.pruning.type} pruning` : ''}`, budget: t.trials };
 }
 

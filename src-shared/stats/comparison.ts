@@ -7,6 +7,7 @@
 // every other (after Holm), or when there is none, every optimizer that no other is
 // significantly better than (tied best).
 
+import { DEFAULT_METRICS } from '../api-names.ts';
 import { holmAdjust } from './holm.ts';
 import { varghaDelaneyA12 } from './effect-size.ts';
 import { mannWhitneyU } from './mann-whitney.ts';
@@ -74,7 +75,7 @@ export interface CompareOptions {
   readonly alpha?: number;
 }
 
-export const DEFAULT_METRICS = ['test_acc', 'test_loss', 'val_acc', 'val_loss', 'train_acc', 'train_loss', 'time', 'model_evals'] as const;
+export { DEFAULT_METRICS };
 
 function finiteValues(group: ResultGroup, metric: string): { index: number; value: number }[] {
   return group.runs.map((r) => ({ index: r.index, value: r.metrics[metric] })).filter((v): v is { index: number; value: number } => v.value !== undefined && Number.isFinite(v.value));

@@ -10,7 +10,9 @@ import type { GpSamplerState } from './gp.ts';
 import type { RandomSamplerState } from './random.ts';
 import type { TpeSamplerState } from './tpe.ts';
 
-export type SamplerKind = 'random' | 'tpe' | 'cmaes' | 'gp';
+/** Every sampler kind (the registry has exactly these; CLI choices use the list without loading samplers). */
+export const SAMPLER_KINDS = ['random', 'tpe', 'cmaes', 'gp'] as const;
+export type SamplerKind = (typeof SAMPLER_KINDS)[number];
 
 export interface Proposal {
   /** Identifies the proposal in tell(). */
