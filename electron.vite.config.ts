@@ -9,12 +9,15 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      // The job program is a second entry: utilityProcess.fork needs it as a built file
-      // beside main.js (out/main/job-entry.js).
+      // The job program and the worker threads are entries of their own: utilityProcess.fork
+      // and new Worker() need them as built files beside main.js (out/main/job-entry.js,
+      // population-worker.js, result-reader-worker.js; files/worker-script.ts finds them).
       rollupOptions: {
         input: {
           main: resolve(import.meta.dirname, 'src-main/app/main.ts'),
           'job-entry': resolve(import.meta.dirname, 'src-main/queue/job-entry.ts'),
+          'population-worker': resolve(import.meta.dirname, 'src-main/engine/compute/population-worker.ts'),
+          'result-reader-worker': resolve(import.meta.dirname, 'src-main/report/result-reader-worker.ts'),
         },
       },
     },

@@ -7,6 +7,7 @@
 // WASM products. Single-model work (evaluation, gradients) stays on the calling thread.
 
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../../files/worker-script.ts';
 import type { Activation } from '../../../src-shared/config/experiment.ts';
 import type { MlpLayout } from '../model/mlp.ts';
 import type { Batch, ComputeBackend, Evaluation, VaryingLayers } from './backend.ts';
@@ -65,7 +66,7 @@ export class ParallelBackend implements ComputeBackend {
   static async create(local: ComputeBackend, preference: BackendPreference, threads: number): Promise<ParallelBackend> {
     const slots = await Promise.all(
       Array.from({ length: threads - 1 }, async () => {
-        const worker = new Worker(new URL('./population-worker.ts', import.meta.url), { workerData: { preference } });
+        const worker = new Worker(workerScript(import.meta.url, 'population-worker'), { workerData: { preference } });
         await new Promise<void>((resolve, reject) => {
           worker.once('message', () => resolve());
           worker.once('error', reject);
