@@ -7,90 +7,15 @@
 // userData folder; the window is sandboxed with the Content-Security-Policy; a second
 // instance hands over to the first and quits. The last test breaks a copy of the preload and
 // sees the app fail, so this test can fail.
-import { type ChildProcess, fork } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_METHODS } from '../src-shared/api-methods.ts';
+import { App, chromium } from './electron-stand-in/app-driver.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const builtMain = join(root, 'out/main/main.js');
-const register = join(root, 'test/electron-stand-in/register.ts');
-const chromium = process.env.EVOLAB_CHROMIUM ?? '/usr/bin/chromium';
-
-interface Reply {
-  readonly standIn: string;
-  readonly id?: number;
-  readonly result?: unknown;
-  readonly error?: { name: string; message: string; code?: string; field?: string };
-  readonly event?: { type: string; run?: { id: number; status: string } };
-  readonly exposed?: string[];
-}
-
-/** The built main process under the stand-in, and a way to call window.evolab in its page. */
-class App {
-  readonly child: ChildProcess;
-  /** The main window's page loaded: what its preload exposed. */
-  readonly ready: Promise<string[]>;
-  readonly exited: Promise<number | null>;
-  readonly events: NonNullable<Reply['event']>[] = [];
-  readonly called = new Set<string>();
-  private nextId = 1;
-  private readonly pending = new Map<number, (reply: Reply) => void>();
-  private eventWaiters: { match: (e: NonNullable<Reply['event']>) => boolean; resolve: () => void }[] = [];
-
-  constructor(userData: string, main = builtMain) {
-    this.child = fork(main, [], {
-      execArgv: ['--disable-warning=ExperimentalWarning', '--import', register],
-      env: { ...process.env, EVOLAB_STANDIN_USERDATA: userData, EVOLAB_CHROMIUM: chromium },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.exited = new Promise((done) => this.child.once('exit', (code) => done(code)));
-    this.ready = new Promise((done, fail) => {
-      this.child.on('message', (raw: Reply) => {
-        if (raw.standIn === 'page-loaded') done(raw.exposed ?? []);
-        if (raw.standIn === 'reply' && raw.id !== undefined) this.pending.get(raw.id)?.(raw);
-        if (raw.standIn === 'event' && raw.event !== undefined) {
-          const event = raw.event;
-          this.events.push(event);
-          this.eventWaiters = this.eventWaiters.filter((w) => !(w.match(event) && (w.resolve(), true)));
-        }
-      });
-      void this.exited.then((code) => fail(new Error(`the app exited (${code}) before its page was ready`)));
-    });
-  }
-
-  private control(body: object): Promise<Reply> {
-    const id = this.nextId++;
-    return new Promise((done) => {
-      this.pending.set(id, done);
-      this.child.send({ ...body, id });
-    });
-  }
-
-  /** window.evolab[method](request) in the page; rejects with the ApiError's fields. */
-  async call<T>(method: string, request: object = {}): Promise<T> {
-    this.called.add(method);
-    const reply = await this.control({ standIn: 'call', method, request });
-    if (reply.error !== undefined) throw Object.assign(new Error(reply.error.message), reply.error);
-    return reply.result as T;
-  }
-
-  async controlResult<T>(standIn: 'subscribe' | 'csp' | 'windows'): Promise<T> {
-    return (await this.control({ standIn })).result as T;
-  }
-
-  event(match: (e: NonNullable<Reply['event']>) => boolean): Promise<void> {
-    if (this.events.some(match)) return Promise.resolve();
-    return new Promise((resolve) => this.eventWaiters.push({ match, resolve }));
-  }
-
-  async quit(): Promise<number | null> {
-    this.child.kill('SIGTERM');
-    return this.exited;
-  }
-}
 
 const iris = { dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 3 }, compute: { backend: 'js', threads: 1 } };
 
@@ -99,7 +24,7 @@ describe.skipIf(!existsSync(builtMain))('the desktop app (built main and preload
   let app: App;
 
   beforeAll(async () => {
-    app = new App(userData);
+    app = new App(userData, builtMain);
     expect(await app.ready).toEqual(['evolab']);
     await app.controlResult('subscribe');
   });
@@ -188,7 +113,7 @@ describe.skipIf(!existsSync(builtMain))('the desktop app (built main and preload
   });
 
   it('lets one instance run: a second one hands over (the first focuses its window) and quits', async () => {
-    const second = new App(userData);
+    const second = new App(userData, builtMain);
     second.ready.catch(() => undefined); // it never opens a page
     expect(await second.exited).toBe(0);
     await expect.poll(async () => (await app.controlResult<{ focused: string[] }>('windows')).focused.length).toBeGreaterThan(0);

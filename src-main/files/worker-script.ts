@@ -1,6 +1,6 @@
-// Where a worker thread's program is. Running from the sources (Node strips the types), a
-// worker is the `.ts` file beside the module that starts it; in the Electron build,
-// electron-vite emits each worker as its own entry, `<name>.js` in out/main, while the module
+// Where a worker thread's or a job process's program is. Running from the sources (Node
+// strips the types), it is the `.ts` file beside the module that starts it; in the Electron build,
+// electron-vite emits each of them as its own entry, `<name>.js` in out/main, while the module
 // that starts it may sit in out/main or in out/main/chunks. A literal
 // `new URL('./x.ts', import.meta.url)` would be copied into the bundle as an untranspiled asset.
 

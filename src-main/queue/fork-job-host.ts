@@ -4,11 +4,11 @@
 
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { workerScript } from '../files/worker-script.ts';
 import { jobMessageSchema } from './job-messages.ts';
 import type { JobHandle, JobHost, JobListener } from './job-host.ts';
 import type { StartJob } from './job-messages.ts';
 
-const JOB_ENTRY = fileURLToPath(new URL('./job-entry.ts', import.meta.url));
 const STDERR_KEEP = 4000;
 
 export interface ForkJobHostOptions {
@@ -28,7 +28,7 @@ export class ForkJobHost implements JobHost {
   }
 
   start(job: StartJob, listener: JobListener): JobHandle {
-    const child = fork(this.options.entry ?? JOB_ENTRY, [], {
+    const child = fork(this.options.entry ?? fileURLToPath(workerScript(import.meta.url, 'job-entry')), [], {
       execArgv: ['--disable-warning=ExperimentalWarning', ...(this.options.execArgv ?? [])],
       env: { ...process.env, ...this.options.env },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
