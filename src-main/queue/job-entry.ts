@@ -6,7 +6,7 @@
 // service dies (kill -9), the job notices (its parent changes or the channel closes) and
 // exits instead of training for nobody.
 
-import { parseExperimentConfig } from '../../src-shared/config/experiment.ts';
+import { isStrategyOptimizer, parseExperimentConfig } from '../../src-shared/config/experiment.ts';
 import { recordToWire } from '../../src-shared/metric-codec.ts';
 import { createBackend } from '../engine/compute/select.ts';
 import { loadSplits } from '../engine/data/load.ts';
@@ -52,7 +52,8 @@ async function runJob(job: StartJob): Promise<void> {
   const problems = checkMemory(config, shape, machine);
   if (problems.length > 0) throw new Error(`out of memory before starting: config.${problems[0].message}`);
   const wanted = config.compute.threads === 'auto' ? job.threads : config.compute.threads;
-  const threads = Math.min(wanted, machine.cores);
+  // Only evolution strategies share a population out to threads.
+  const threads = isStrategyOptimizer(config.optimizer) ? Math.min(wanted, machine.cores) : 1;
   const { backend, notes } = await createBackend(config.compute.backend, threads);
   const resume = job.checkpoint === null ? undefined : (JSON.parse(job.checkpoint) as RunCheckpoint);
   if (resume !== undefined && resume.format !== 'evolab-run-checkpoint/1') throw new Error('unknown checkpoint format');

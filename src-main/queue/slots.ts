@@ -4,16 +4,7 @@
 // and a second job keeps it busy while the first does its CPU-side work (batching, metrics).
 
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-
-export function gpuPackageInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { gpuPackageInstalled } from '../engine/compute/gpu.ts';
 
 export function defaultSlots(cores = availableParallelism(), gpu = gpuPackageInstalled()): number {
   return gpu ? Math.min(2, cores) : Math.max(1, Math.min(cores, 8));

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname, platform, totalmem } from 'node:os';
 import type { EnvironmentInfo } from '../../src-shared/api.ts';
-import { gpuPackageInstalled } from '../queue/slots.ts';
+import { gpuPackageInstalled } from '../engine/compute/gpu.ts';
 
 export function evolabVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

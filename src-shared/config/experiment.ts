@@ -166,6 +166,11 @@ export type ModelConfig = ExperimentConfig['model'];
 export type OptimizerConfig = ExperimentConfig['optimizer'];
 export type OptimizerType = OptimizerConfig['type'];
 export type StrategyOptimizerConfig = Extract<OptimizerConfig, { type: 'cmaes' | 'layerwise_cmaes' }>;
+
+/** Evolution strategies evaluate a population per step (what compute.threads shares out); gradient methods do not. */
+export function isStrategyOptimizer(optimizer: OptimizerConfig): optimizer is StrategyOptimizerConfig {
+  return optimizer.type === 'cmaes' || optimizer.type === 'layerwise_cmaes';
+}
 export type TrainingConfig = ExperimentConfig['training'];
 export type Activation = ModelConfig['activation'];
 export type StrategyVariant = StrategyOptimizerConfig['variant'];

@@ -1,18 +1,21 @@
 // Chooses the compute backend a run uses and says why. 'auto' takes the GPU (optional
 // @tensorflow/tfjs-node-gpu) when it is installed and working, else the WASM kernels, else
-// plain JS; the choice and the reasons for passing over the others are printed and recorded.
+// plain JS. Notes say why a faster option was passed over, but only where the user could act
+// on them: a GPU asked for and not started, a GPU present without its package, the GPU
+// package failing. No GPU and no GPU package is the ordinary case and says nothing.
 
 import { availableParallelism } from 'node:os';
 import type { ComputeBackend } from './backend.ts';
 import { JsBackend } from './js-backend.ts';
 import { ParallelBackend } from './parallel-backend.ts';
+import { gpuPackageInstalled, nvidiaGpuPresent } from './gpu.ts';
 import { TfjsKernels } from './tfjs-kernels.ts';
 
 export type BackendPreference = 'auto' | 'js' | 'wasm' | 'gpu';
 
 export interface BackendChoice {
   readonly backend: ComputeBackend;
-  /** Why each faster option was not taken (empty when the first choice worked). */
+  /** Why a faster option the user could have was not taken (empty in the ordinary case). */
   readonly notes: readonly string[];
 }
 
@@ -36,14 +39,19 @@ export async function createBackend(preference: BackendPreference, threads = 1):
 }
 
 async function createSingleThreadBackend(preference: BackendPreference): Promise<BackendChoice> {
+  if (preference === 'js') return { backend: new JsBackend(null), notes: [] };
   const notes: string[] = [];
-  if (preference === 'js') return { backend: new JsBackend(null), notes };
-  const order: ('gpu' | 'wasm')[] = preference === 'auto' ? ['gpu', 'wasm'] : [preference];
-  for (const device of order) {
-    const { kernels, reason } = await TfjsKernels.create(device);
-    if (kernels !== null) return { backend: new JsBackend(kernels), notes };
-    notes.push(reason);
+  const tryGpu = preference === 'gpu' || (preference === 'auto' && gpuPackageInstalled());
+  if (preference === 'auto' && !tryGpu && nvidiaGpuPresent()) {
+    notes.push('this machine has an NVIDIA GPU; to train on it, install the optional package: npm install @tensorflow/tfjs-node-gpu (training on the CPU meanwhile)');
   }
-  notes.push('falling back to the plain JS CPU path');
+  if (tryGpu) {
+    const { kernels, reason } = await TfjsKernels.create('gpu');
+    if (kernels !== null) return { backend: new JsBackend(kernels), notes };
+    notes.push(`the GPU backend did not start: ${reason}; training on the CPU`);
+  }
+  const { kernels, reason } = await TfjsKernels.create('wasm');
+  if (kernels !== null) return { backend: new JsBackend(kernels), notes };
+  notes.push(`the WebAssembly kernels did not start: ${reason}; using the plain JS CPU path`);
   return { backend: new JsBackend(null), notes };
 }
