@@ -3,7 +3,7 @@
 // leave the database as it was for bad configs, unknown ids and unusable database files.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -70,8 +70,11 @@ describe('evolab queue / runs / export', () => {
       [['queue', 'cancel', '1', '--db', db], /run 1 is cancelled; only pending, interrupted or running runs can be cancelled/],
       [['queue', 'move', '2', '--before', '77', '--db', db], /run 77 does not exist/],
       [['export', '1', '--out', join(dir, 'out'), '--db', db], /experiment 1 has no done runs yet/],
-      [['runs', 'ls', '--status', 'sleeping', '--db', db], /argument 'sleeping' is invalid/],
+      [['runs', 'ls', '--status', 'sleeping', '--db', db], /^evolab: --status: expected one of .*, got "sleeping" \(see evolab runs --help\)$/m],
       [['serve', '--renderer', join(dir, 'no-such-ui'), '--port', '0', '--db', db], /--renderer: .*no-such-ui is not a folder/],
+      // Reading commands never create a database at a mistyped path.
+      [['runs', 'ls', '--db', join(dir, 'typo.db')], /^evolab: --db: there is no database at .*typo\.db yet: it is made by the first evolab queue add, import, tune, gpbt, pbt or serve$/m],
+      [['experiments', 'ls', '--db', join(dir, 'typo.db')], /there is no database at .*typo\.db yet/],
     ];
     for (const [args, message] of cases) {
       const result = evolab(args);
@@ -80,6 +83,7 @@ describe('evolab queue / runs / export', () => {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(rowCounts(db)).toEqual(before);
+    expect(existsSync(join(dir, 'typo.db'))).toBe(false);
   });
 
   it('refuses database files it cannot use, without touching them', () => {

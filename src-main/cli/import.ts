@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { describeCommand } from './commands.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
-import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
+import { databaseOption, type DatabaseOptions, withServicesCreating } from './database-option.ts';
 import { fileLimits, maxFileOption } from './options.ts';
 
 interface ImportOptions extends DatabaseOptions {
@@ -34,7 +34,7 @@ export function registerImportCommand(program: Command): void {
       const { groups, metas, problems } = await readResultFolderInWorker(folder, fileLimits(options));
       for (const problem of problems) process.stderr.write(`evolab: ${describeProblem(problem)} (not imported)\n`);
       if (groups.length === 0) throw new UserInputError(folder, 'no valid result file to import');
-      await withServices(options, async ({ store }) => {
+      await withServicesCreating(options, async ({ store }) => {
         for (const group of groups) {
           const id = await importGroup(store, folder, group, options.name, metas.get(group.source));
           process.stdout.write(`experiment ${id}: ${group.source} (${group.runs.length} runs${group.epochs !== null ? ', per-epoch metrics' : ''})\n`);

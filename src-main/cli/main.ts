@@ -14,6 +14,30 @@ export const EXIT_USER_ERROR = 2;
 export { evolabVersion };
 
 /**
+ * Commander's message in our words: an invalid value is named by its flag or argument, then
+ * the parser's own explanation, once ("option '-n, --runs <n>' argument 'abc' is invalid.
+ * expected ..." becomes "--runs: expected ...").
+ */
+export function commanderMessage(text: string): string {
+  const message = text.replace(/^error: /, '').trim();
+  const explain = (value: string, why: string): string => {
+    const choices = /^Allowed choices are (.*)\.$/.exec(why);
+    return choices === null ? why : `expected one of ${choices[1]}, got "${value}"`;
+  };
+  const option = /^option '([^']+)' argument '(.*)' is invalid\. (.*)$/s.exec(message);
+  if (option !== null) return `${option[1].split(/[ ,]+/).find((part) => part.startsWith('--')) ?? option[1]}: ${explain(option[2], option[3])}`;
+  const argument = /^command-argument value '(.*)' is invalid for argument '([^']+)'\. (.*)$/s.exec(message);
+  if (argument !== null) return `<${argument[2]}>: ${explain(argument[1], argument[3])}`;
+  return message;
+}
+
+/** "evolab run --help" when a command was named, else "evolab --help". */
+function helpCommand(argv: readonly string[]): string {
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  return COMMANDS.some((c) => c.name === named) ? `evolab ${named} --help` : 'evolab --help';
+}
+
+/**
  * The program for `argv`: every command's name and description (all that `evolab --help`
  * needs), and the full definition (options, sub-commands, action) of the one command named,
  * loaded only then.
@@ -25,8 +49,8 @@ export async function buildProgram(argv: readonly string[]): Promise<Command> {
     .exitOverride()
     .configureOutput({
       writeErr: (text) => process.stderr.write(text),
-      // One line, same prefix as our own errors: "evolab: option '--runs <n>' argument '0' is invalid. ..."
-      outputError: (text, write) => write(`evolab: ${text.replace(/^error: /, '').trimEnd()} (see evolab --help)\n`),
+      // One line, same prefix and shape as our own errors: "evolab: --runs: expected a positive integer, got "0"".
+      outputError: (text, write) => write(`evolab: ${commanderMessage(text)} (see ${helpCommand(argv)})\n`),
     });
   const args = argv.slice(2);
   const first = args.find((a) => !a.startsWith('-'));

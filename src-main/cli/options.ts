@@ -5,14 +5,14 @@ import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_ENV, type UserFileLimits, defaultFileL
 
 /** Integers above 2^53 - 1 are not exact in a double (two seeds would collide): refused. */
 function unsafe(n: number, value: string): InvalidArgumentError | null {
-  return Number.isInteger(n) && !Number.isSafeInteger(n) ? new InvalidArgumentError(`expected at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1), got "${value}".`) : null;
+  return Number.isInteger(n) && !Number.isSafeInteger(n) ? new InvalidArgumentError(`expected at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1), got "${value}"`) : null;
 }
 
 export function positiveInteger(value: string): number {
   const n = Number(value);
   const tooLarge = unsafe(n, value);
   if (tooLarge !== null) throw tooLarge;
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}".`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
 }
 
@@ -20,14 +20,14 @@ export function nonNegativeInteger(value: string): number {
   const n = Number(value);
   const tooLarge = unsafe(n, value);
   if (tooLarge !== null) throw tooLarge;
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}".`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
   return n;
 }
 
 export function threadCount(value: string): number | 'auto' {
   if (value === 'auto') return 'auto';
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected "auto" or a positive integer, got "${value}".`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected "auto" or a positive integer, got "${value}"`);
   return n;
 }
 
@@ -35,7 +35,7 @@ export function integerOption(value: string): number {
   const n = Number(value);
   const tooLarge = unsafe(Math.abs(n), value);
   if (tooLarge !== null) throw tooLarge;
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}".`);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
   return n;
 }
 
@@ -43,7 +43,7 @@ export function integerOption(value: string): number {
 export function maxFileOption(): Option {
   return new Option('--max-file-mb <mb>', `largest file read, in MiB (default: $${MAX_FILE_ENV}, else ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024})`).argParser((value) => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || n > 1024 * 1024) throw new InvalidArgumentError(`expected a number of MiB in (0, 1048576], got "${value}".`);
+    if (!Number.isFinite(n) || n <= 0 || n > 1024 * 1024) throw new InvalidArgumentError(`expected a number of MiB in (0, 1048576], got "${value}"`);
     return n;
   });
 }

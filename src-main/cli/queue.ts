@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeCommand } from './commands.ts';
 import type { QueueState, RunSummary } from '../../src-shared/api.ts';
-import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
+import { databaseOption, type DatabaseOptions, withServices, withServicesCreating } from './database-option.ts';
 import { integerOption, nonNegativeInteger, positiveInteger } from './options.ts';
 import { formatNumber, textTable } from './text-table.ts';
 
@@ -103,7 +103,7 @@ export function registerQueueCommand(program: Command): void {
     .action(async (configPath: string, options: AddOptions) => {
       const { readExperimentConfig, withAbsoluteDatasetPath } = await import('./read-config.ts');
       const config = withAbsoluteDatasetPath(readExperimentConfig(configPath), dirname(resolve(configPath)));
-      await withServices(options, async ({ service }) => {
+      await withServicesCreating(options, async ({ service }) => {
         const experiment = await service.createExperiment({
           config,
           runs: options.runs,
@@ -175,7 +175,7 @@ export function registerQueueCommand(program: Command): void {
       .description(paused ? 'start no new runs (running ones finish)' : 'start runs again')
       .addOption(databaseOption())
       .action(async (options: DatabaseOptions) => {
-        await withServices(options, async ({ service }) => {
+        await withServicesCreating(options, async ({ service }) => {
           const state = paused ? await service.pauseQueue({}) : await service.resumeQueue({});
           process.stdout.write(`${queueSummary(state)}\n`);
         });
@@ -188,7 +188,7 @@ export function registerQueueCommand(program: Command): void {
     .argument('<n>', 'number of slots', positiveInteger)
     .addOption(databaseOption())
     .action(async (slots: number, options: DatabaseOptions) => {
-      await withServices(options, async ({ service }) => {
+      await withServicesCreating(options, async ({ service }) => {
         process.stdout.write(`${queueSummary(await service.setSlots({ slots }))}\n`);
       });
     });
