@@ -277,8 +277,8 @@ describe.skipIf(!e2eAvailable)('HPO studies and the genealogy explorer in headle
     await panel.getByTestId('trial-children').locator('button').first().click();
     await expect.poll(async () => host.getAttribute('data-selected')).not.toBe(String(parent.id));
     // Keyboard: Home selects the winner, ArrowLeft its parent (where it copied its weights from).
-    const winner = study.trialList.find((t) => t.id === study.bestTrial);
-    const winnerParent = study.edges.find((e) => e.childId === study.bestTrial && e.kind === 'weights')?.parentId;
+    const winner = study.trialList.find((t) => t.number === study.bestTrial);
+    const winnerParent = study.edges.find((e) => e.childId === winner?.id && e.kind === 'weights')?.parentId;
     await host.focus();
     await page.keyboard.press('Home');
     await expect.poll(async () => host.getAttribute('data-selected')).toBe(String(winner?.id));

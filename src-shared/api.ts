@@ -156,6 +156,7 @@ export interface StudySummary {
   readonly trials: number;
   readonly finishedTrials: number;
   readonly budget: number;
+  /** The study's pick (its per-study trial number), once it has chosen; null before. */
   readonly bestTrial: number | null;
   /** The objective value of the best trial (the study's pick, else its best finished trial). */
   readonly bestValue: number | null;

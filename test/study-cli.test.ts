@@ -57,12 +57,18 @@ describe('evolab gpbt and evolab study', () => {
     expect(best.stdout).toMatch(/hyperparameter schedule along its lineage/);
     const config = parseExperimentConfig(JSON.parse(readFileSync(out, 'utf8')));
     expect(config.optimizer.type).toBe('adam');
-    const genealogy = JSON.parse(evolab(['study', 'genealogy', '1', '--db', db]).stdout) as { nodes: unknown[]; edges: { kind: string }[] };
-    expect(genealogy.nodes).toHaveLength(12);
+    const genealogy = JSON.parse(evolab(['study', 'genealogy', '1', '--db', db]).stdout) as { nodes: { trial: number; generation: number }[]; edges: { child: number; parent: number; kind: string }[] };
+    // Per-study trial numbers, 0..11, as in `study show`; a child is a generation after its parent.
+    expect(genealogy.nodes.map((n) => n.trial)).toEqual([...Array(12).keys()]);
     expect(genealogy.edges.filter((e) => e.kind === 'weights')).toHaveLength(8);
+    const generation = new Map(genealogy.nodes.map((n) => [n.trial, n.generation]));
+    for (const e of genealogy.edges) expect(generation.get(e.child)).toBe((generation.get(e.parent) ?? -2) + 1);
+    const withIds = JSON.parse(evolab(['study', 'genealogy', '1', '--ids', '--db', db]).stdout) as { nodes: { ids: { trial: number; run: number } }[] };
+    expect(withIds.nodes[0].ids.run).toBeGreaterThan(0);
     const csv = evolab(['study', 'genealogy', '1', '--format', 'csv', '--db', db]).stdout.trim().split('\n');
     expect(csv[0]).toBe('child,parent,kind,child_generation,parent_generation,child_value,parent_value');
     expect(csv).toHaveLength(1 + genealogy.edges.length);
+    expect(csv[1]).toBe(`${genealogy.edges[0].child},${genealogy.edges[0].parent},${genealogy.edges[0].kind},${generation.get(genealogy.edges[0].child)},${generation.get(genealogy.edges[0].parent)},`.concat(csv[1].split(',').slice(5).join(',')));
   });
 
   it('answers bad input with one line and exit code 2, storing nothing', () => {
@@ -80,10 +86,10 @@ describe('evolab gpbt and evolab study', () => {
       [['gpbt', bad, '--db', db], /bad\.json: space\.optimizer\.lr\.high: inverted range: high \(0\.1\) is below low \(1\); .*bad\.json: gpbt\.t_max: expected a positive integer, got 0/],
       [['pbt', path, '--db', db], /gpbt\.json: has no "pbt" section/],
       [['tune', path, '--db', db], /gpbt\.json: is a GPBT\/PBT study: run it with evolab gpbt or evolab pbt/],
-      [['tune', path, '--sampler', 'grid', '--db', db], /argument 'grid' is invalid/],
+      [['tune', path, '--sampler', 'grid', '--db', db], /^evolab: --sampler: expected one of .*, got "grid" \(see evolab tune --help\)$/m],
       [['study', 'best', '99', '--db', db], /study 99 does not exist/],
       [['study', 'show', '99', '--db', db], /study 99 does not exist/],
-      [['study', 'genealogy', '1', '--format', 'xml', '--db', db], /argument 'xml' is invalid/],
+      [['study', 'genealogy', '1', '--format', 'xml', '--db', db], /^evolab: --format: expected one of json, csv, got "xml" \(see evolab study --help\)$/m],
     ];
     for (const [args, message] of cases) {
       const result = evolab(args);

@@ -29,7 +29,7 @@ async function serve(db: string): Promise<{ url: string; child: ChildProcess }> 
   const child = spawn(process.execPath, [...cli, 'serve', '--db', db, '--port', '0', '--slots', '2', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const url = await new Promise<string>((found) =>
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const m = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
       if (m !== null) found(m[1]);
     }),
@@ -124,7 +124,7 @@ describe('a study through the HTTP API', () => {
     expect((await call(server.url, 'queueStudyBest', { id, runs: 3 })).error).toMatchObject({ code: 'conflict', field: 'id' });
     await studyWhen(server.url, id, (s) => s.status === 'done');
     const detail = (await call<StudyDetail>(server.url, 'getStudy', { id })).result;
-    const best = detail.trialList.find((t) => t.id === detail.bestTrial);
+    const best = detail.trialList.find((t) => t.number === detail.bestTrial);
     const queued = await call<{ id: number; runsTotal: number; studyId: number | null; config: { optimizer: { lr: number } } }>(server.url, 'queueStudyBest', { id, runs: 3, firstSeed: 10 });
     expect(queued.status).toBe(200);
     expect(queued.result).toMatchObject({ runsTotal: 3, studyId: null, config: { optimizer: { lr: best?.params['optimizer.lr'] } } });

@@ -16,7 +16,7 @@ import type { StudyRow, TrialRow } from '../store/studies.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { nonNegativeInteger, positiveInteger } from './options.ts';
 import { remoteApi, servingUrl } from './study-client.ts';
-import { formatNumber, textTable } from './text-table.ts';
+import { formatNumber, paramsText, textTable } from './text-table.ts';
 
 export function trialTable(trials: readonly Pick<TrialRow, 'number' | 'generation' | 'status' | 'value' | 'testValue' | 'runId' | 'params'>[], metric: string): string {
   const rows = trials.map((t) => [
@@ -68,12 +68,12 @@ function lineageOf(study: StudyDetail, trialId: number): TrialSummary[] {
 export function printStudyResult(study: StudyDetail): void {
   process.stdout.write(`\n${trialTable([...study.trialList].sort((a, b) => a.number - b.number), study.objective.metric)}\n\n`);
   if (study.status !== 'done') process.stdout.write(`study ${study.id} ${study.status}${study.error !== null ? `: ${study.error}` : ''}\n`);
-  const best = study.trialList.find((t) => t.id === study.bestTrial);
+  const best = study.trialList.find((t) => t.number === study.bestTrial);
   if (best !== undefined) {
-    process.stdout.write(`best: trial ${best.number}${study.kind === 'tune' ? '' : ` (generation ${best.generation})`}, ${study.objective.metric} ${best.value}, test ${best.testValue}, ${JSON.stringify(best.params)}\n`);
+    process.stdout.write(`best: trial ${best.number}${study.kind === 'tune' ? '' : ` (generation ${best.generation})`}, ${study.objective.metric} ${formatNumber(best.value)}, test ${formatNumber(best.testValue)}, ${paramsText(best.params)}\n`);
     if (study.kind !== 'tune') {
       process.stdout.write('hyperparameter schedule:\n');
-      for (const step of lineageOf(study, best.id)) process.stdout.write(`  generation ${step.generation} (trial ${step.number}): ${JSON.stringify(step.params)}\n`);
+      for (const step of lineageOf(study, best.id)) process.stdout.write(`  generation ${step.generation} (trial ${step.number}): ${paramsText(step.params)}\n`);
     }
   }
   process.stdout.write(`study ${study.id}: evolab study best ${study.id} --out best_config.json${study.kind === 'tune' ? '' : ` | evolab study genealogy ${study.id} --format csv`}\n`);
@@ -139,10 +139,10 @@ export function registerStudyCommand(program: Command): void {
         if (best === null) throw ApiError.notFound('trial', row.bestTrial);
         const config = row.config as StudyConfig;
         const experiment = (await service.studies()).bestConfig(id).config;
-        process.stdout.write(`best trial ${best.number}: ${config.objective.metric} ${best.value} (test ${best.testValue}), ${JSON.stringify(best.params)}\n`);
+        process.stdout.write(`best trial ${best.number}: ${config.objective.metric} ${formatNumber(best.value)} (test ${formatNumber(best.testValue)}), ${paramsText(best.params)}\n`);
         if (row.kind !== 'tune') {
           process.stdout.write('hyperparameter schedule along its lineage:\n');
-          for (const t of lineage(store, row, best.id)) process.stdout.write(`  generation ${t.generation} (trial ${t.number}): ${JSON.stringify(t.params)}\n`);
+          for (const t of lineage(store, row, best.id)) process.stdout.write(`  generation ${t.generation} (trial ${t.number}): ${paramsText(t.params)}\n`);
         }
         if (options.out !== undefined) {
           writeFileSync(options.out, `${JSON.stringify({ ...experiment, description: `best trial ${best.number} of study ${id} (${row.name})` }, null, 2)}\n`);
@@ -153,35 +153,37 @@ export function registerStudyCommand(program: Command): void {
 
   study
     .command('genealogy')
-    .description('the genealogy: trials (nodes) and lineage edges, as JSON or CSV edges')
+    .description('the genealogy: trials (nodes) and lineage edges, as JSON or CSV edges, by per-study trial number')
     .argument('<id>', 'study id', positiveInteger)
     .addOption(new Option('--format <format>', 'json: nodes and edges; csv: one edge per line').choices(['json', 'csv']).default('json'))
     .option('-o, --out <file>', 'write to this file instead of standard output')
+    .option('--ids', 'also give the database ids of trials, runs and checkpoints (JSON)', false)
     .addOption(databaseOption())
-    .action(async (id: number, options: DatabaseOptions & { format: 'json' | 'csv'; out?: string }) => {
+    .action(async (id: number, options: DatabaseOptions & { format: 'json' | 'csv'; out?: string; ids: boolean }) => {
       await withServices(options, async ({ store }) => {
         const row = studyOf(store, id);
         const trials = store.studies.trials(id);
-        const edges = store.studies.edges(id);
+        // Trials are named by their per-study number, as in every other output.
         const byId = new Map(trials.map((t) => [t.id, t]));
+        const edges = store.studies.edges(id).map((e) => ({ child: byId.get(e.childId), parent: byId.get(e.parentId), kind: e.kind }));
+        const best = row.bestTrial === null ? null : (byId.get(row.bestTrial)?.number ?? null);
         let text: string;
         if (options.format === 'json') {
-          text = `${JSON.stringify(
-            {
-              study: { id: row.id, name: row.name, kind: row.kind, bestTrial: row.bestTrial },
-              nodes: trials.map((t) => ({ id: t.id, number: t.number, generation: t.generation, member: t.member, status: t.status, value: t.value, testValue: t.testValue, params: t.params, runId: t.runId, checkpointId: t.checkpointId })),
-              edges,
-            },
-            null,
-            2,
-          )}\n`;
+          const nodes = trials.map((t) => ({
+            trial: t.number,
+            generation: t.generation,
+            member: t.member,
+            status: t.status,
+            value: t.value,
+            testValue: t.testValue,
+            params: t.params,
+            ...(options.ids ? { ids: { trial: t.id, run: t.runId, checkpoint: t.checkpointId } } : {}),
+          }));
+          const links = edges.map((e) => ({ child: e.child?.number ?? null, parent: e.parent?.number ?? null, kind: e.kind }));
+          text = `${JSON.stringify({ study: { id: row.id, name: row.name, kind: row.kind, bestTrial: best }, nodes, edges: links }, null, 2)}\n`;
         } else {
           const lines = ['child,parent,kind,child_generation,parent_generation,child_value,parent_value'];
-          for (const e of edges) {
-            const child = byId.get(e.childId);
-            const parent = byId.get(e.parentId);
-            lines.push([e.childId, e.parentId, e.kind, child?.generation, parent?.generation, child?.value ?? '', parent?.value ?? ''].join(','));
-          }
+          for (const e of edges) lines.push([e.child?.number, e.parent?.number, e.kind, e.child?.generation, e.parent?.generation, e.child?.value ?? '', e.parent?.value ?? ''].join(','));
           text = `${lines.join('\n')}\n`;
         }
         if (options.out === undefined) process.stdout.write(text);

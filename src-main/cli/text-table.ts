@@ -19,3 +19,10 @@ export function formatNumber(value: number | null | undefined): string {
   if (Math.abs(value) >= 1e5) return value.toExponential(3);
   return value.toPrecision(4);
 }
+
+/** Hyperparameters as "name=value" pairs, numbers as formatNumber writes them. */
+export function paramsText(params: Readonly<Record<string, number | string | boolean>>): string {
+  return Object.entries(params)
+    .map(([name, value]) => `${name}=${typeof value === 'number' ? formatNumber(value) : String(value)}`)
+    .join(' ');
+}

@@ -78,7 +78,7 @@ export function studySummary(store: Store, row: StudyRow): StudySummary {
     trials: row.trials,
     finishedTrials: row.finishedTrials,
     budget,
-    bestTrial: row.bestTrial,
+    bestTrial: row.bestTrial === null ? null : (store.studies.trial(row.bestTrial)?.number ?? null),
     bestValue: bestValue(store, row),
     etaSeconds: eta(store, row, budget),
     error: row.error,

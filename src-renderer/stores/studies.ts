@@ -18,7 +18,7 @@ function message(error: unknown): string {
 
 /** The best trial's value of a study: the study's own pick when it has one, else the best finished trial. */
 export function bestValueOf(study: StudyDetail): { trialId: number; value: number } | null {
-  const chosen = study.trialList.find((t) => t.id === study.bestTrial && t.value !== null) ?? bestTrial(study.trialList, study.objective.direction);
+  const chosen = study.trialList.find((t) => t.number === study.bestTrial && t.value !== null) ?? bestTrial(study.trialList, study.objective.direction);
   return chosen === null || chosen.value === null ? null : { trialId: chosen.id, value: chosen.value };
 }
 
