@@ -42,6 +42,13 @@ describe('evolab run', () => {
     expect(first.stdout).toMatch(/test_acc\s+\d/);
   });
 
+  it('reports progress as plain lines when stderr is not a terminal, and says nothing of a GPU', () => {
+    const lines = first.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^evolab: iris\.cmaes: 3 run\(s\), train\/val\/test 90\/30\/30, backend wasm .*; population on \d+ threads$/);
+    expect(lines.slice(1)).toEqual([1, 2, 3].map((k) => expect.stringMatching(new RegExp(`^evolab: run ${k}/3 done in \\d+:\\d\\d: \\d+ epochs.*, val_loss [\\d.]+, val_acc [\\d.]+; all runs \\d+:\\d\\d elapsed, ETA \\d+:\\d\\d$`))));
+    expect(first.stderr).not.toMatch(/[\r\u001b]|GPU|gpu/);
+  });
+
   it('writes the reference-format CSV and the per-epoch CSV', () => {
     const runs = readFileSync(join(dir, 'a', 'iris.cmaes.csv'), 'utf8').trim().split('\n');
     expect(runs[0]).toBe(',time,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc,model_evals');

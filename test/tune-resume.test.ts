@@ -48,12 +48,12 @@ describe('evolab tune killed mid-study', () => {
     writeFileSync(path, JSON.stringify(study));
 
     // 1. Start, wait until three trials are done, kill -9.
-    const first = spawn(process.execPath, [...node, 'tune', path, '--db', db, '--slots', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const first = spawn(process.execPath, [...node, 'tune', path, '--db', db, '--slots', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise((done) => first.on('exit', done));
     await new Promise<void>((enough) => {
       let done = 0;
-      createInterface({ input: first.stdout }).on('line', (line) => {
-        if (/^trial \d+: done/.test(line) && ++done === 3) enough();
+      createInterface({ input: first.stderr }).on('line', (line) => {
+        if (/^trial \d+ done: val_loss \d.*\[\d\/8, /.test(line) && ++done === 3) enough();
       });
     });
     first.kill('SIGKILL');

@@ -12,6 +12,7 @@ import type { ResultGroup } from '../../src-shared/stats/comparison.ts';
 import { evolabVersion } from '../services/environment.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { fileLimits, maxFileOption, positiveInteger } from './options.ts';
+import { Progress } from './progress.ts';
 
 interface ReportOptions extends DatabaseOptions {
   readonly folder?: string;
@@ -41,55 +42,69 @@ export function registerReportCommand(program: Command): void {
       if (options.pdf === undefined && options.html === undefined) throw new UserInputError('--pdf', 'give --pdf FILE and/or --html FILE');
       if ((ids.length === 0) === (options.folder === undefined)) throw new UserInputError('experiment-ids', 'give experiment ids or --folder, not both or neither');
       const started = performance.now();
-      const [{ renderHtmlReport }, { htmlToPdf }, { describeProblem }, { readResultFolderInWorker }, { storedGroups }] = await Promise.all([
-        import('../report/html-report.ts'),
-        import('../report/pdf.ts'),
-        import('../report/read-results.ts'),
-        import('../report/result-reader.ts'),
-        import('../report/stored-groups.ts'),
-      ]);
-      let groups: ResultGroup[];
-      let configs = new Map<string, unknown>();
-      let backends: string[] = [];
-      if (options.folder !== undefined) {
-        const folder = await readResultFolderInWorker(options.folder, fileLimits(options));
-        for (const problem of folder.problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
-        groups = folder.groups;
-        const seen = new Set<string>();
-        for (const group of groups) {
-          const meta = folder.metas.get(group.source);
-          if (meta === undefined) continue;
-          configs.set(group.source, meta.config);
-          for (const backend of meta.backends) seen.add(backend);
-        }
-        backends = [...seen];
-      } else {
-        const stored = await withServices(options, async ({ store }) => storedGroups(store, ids.map((id) => positiveInteger(id))));
-        ({ groups, configs, backends } = stored);
-      }
-      if (groups.length === 0) throw new UserInputError(options.folder ?? 'experiment-ids', 'nothing to report');
-      const html = renderHtmlReport({
-        title: options.title ?? 'Evolab comparison report',
-        groups,
-        configs,
-        environment: {
-          evolab: evolabVersion(),
-          node: process.version,
-          machine: `${hostname()} (${platform()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB)`,
-          backends,
-          created: new Date().toISOString(),
-        },
-        ...(options.metric !== undefined ? { metrics: options.metric } : {}),
-        paired: options.paired,
-      });
+      // Few unequal steps (reading, statistics and charts, writing, printing the PDF): a step
+      // bar with the elapsed time, no ETA.
+      const progress = new Progress();
       const written: string[] = [];
-      if (options.html !== undefined) {
-        writeFileSync(options.html, html);
-        written.push(options.html);
-      }
-      if (options.pdf !== undefined) {
-        writeFileSync(options.pdf, await htmlToPdf(html));
-        written.push(options.pdf);
+      try {
+        const steps = progress.bar('report', 2 + (options.html !== undefined ? 1 : 0) + (options.pdf !== undefined ? 1 : 0), 'steps', { showEta: false });
+        let step = 0;
+        const next = (detail: string): void => steps.update(step++, { detail });
+        next('reading results');
+        const [{ renderHtmlReport }, { htmlToPdf }, { describeProblem }, { readResultFolderInWorker }, { storedGroups }] = await Promise.all([
+          import('../report/html-report.ts'),
+          import('../report/pdf.ts'),
+          import('../report/read-results.ts'),
+          import('../report/result-reader.ts'),
+          import('../report/stored-groups.ts'),
+        ]);
+        let groups: ResultGroup[];
+        let configs = new Map<string, unknown>();
+        let backends: string[] = [];
+        if (options.folder !== undefined) {
+          const folder = await readResultFolderInWorker(options.folder, fileLimits(options));
+          for (const problem of folder.problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
+          groups = folder.groups;
+          const seen = new Set<string>();
+          for (const group of groups) {
+            const meta = folder.metas.get(group.source);
+            if (meta === undefined) continue;
+            configs.set(group.source, meta.config);
+            for (const backend of meta.backends) seen.add(backend);
+          }
+          backends = [...seen];
+        } else {
+          const stored = await withServices(options, async ({ store }) => storedGroups(store, ids.map((id) => positiveInteger(id))));
+          ({ groups, configs, backends } = stored);
+        }
+        if (groups.length === 0) throw new UserInputError(options.folder ?? 'experiment-ids', 'nothing to report');
+        next('statistics and charts');
+        const html = renderHtmlReport({
+          title: options.title ?? 'Evolab comparison report',
+          groups,
+          configs,
+          environment: {
+            evolab: evolabVersion(),
+            node: process.version,
+            machine: `${hostname()} (${platform()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB)`,
+            backends,
+            created: new Date().toISOString(),
+          },
+          ...(options.metric !== undefined ? { metrics: options.metric } : {}),
+          paired: options.paired,
+        });
+        if (options.html !== undefined) {
+          next('writing HTML');
+          writeFileSync(options.html, html);
+          written.push(options.html);
+        }
+        if (options.pdf !== undefined) {
+          next('printing the PDF');
+          writeFileSync(options.pdf, await htmlToPdf(html));
+          written.push(options.pdf);
+        }
+      } finally {
+        progress.stop();
       }
       process.stdout.write(`wrote ${written.join(', ')} in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
     });

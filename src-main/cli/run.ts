@@ -13,7 +13,8 @@ import type { BackendPreference } from '../engine/compute/select.ts';
 import type { RunResult } from '../engine/train.ts';
 import { evolabVersion } from '../services/environment.ts';
 import { nonNegativeInteger, positiveInteger, threadCount } from './options.ts';
-import { ProgressLine } from './progress.ts';
+import { etaSeconds, formatDuration, Progress, timesText } from './progress.ts';
+import { formatNumber } from './text-table.ts';
 import { summaryTable } from './summary-table.ts';
 
 interface RunOptions {
@@ -35,7 +36,7 @@ export function registerRunCommand(program: Command): void {
     .option('--first-seed <seed>', 'seed of the first run', nonNegativeInteger, 0)
     .addOption(new Option('--backend <name>', 'compute backend (overrides the config)').choices(['auto', 'js', 'wasm', 'gpu']))
     .option('--threads <n>', 'threads sharing each generation\'s population: a count or "auto" (overrides the config)', threadCount)
-    .option('-q, --quiet', 'no progress line and no summary table', false)
+    .option('-q, --quiet', 'no progress display and no summary table', false)
     .addHelpText('after', '\nExample:\n  evolab run resources/configs/iris_adam.json --runs 25 --out results/')
     .action(async (configPath: string, options: RunOptions) => {
       await runCommand(configPath, options);
@@ -44,7 +45,7 @@ export function registerRunCommand(program: Command): void {
 
 async function runCommand(configPath: string, options: RunOptions): Promise<void> {
   // The engine loads only when a run is asked for (not for --help).
-  const [{ datasetLabel }, { createBackend, defaultThreads }, { loadSplits }, { trainRun }, { writeResultFiles }, { readExperimentConfig }] = await Promise.all([
+  const [{ datasetLabel, isStrategyOptimizer }, { createBackend, defaultThreads }, { loadSplits }, { trainRun }, { writeResultFiles }, { readExperimentConfig }] = await Promise.all([
     import('../../src-shared/config/experiment.ts'),
     import('../engine/compute/select.ts'),
     import('../engine/data/load.ts'),
@@ -60,7 +61,8 @@ async function runCommand(configPath: string, options: RunOptions): Promise<void
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UserInputError('--out', `${options.out} exists and is not a folder`);
   const splits = loadSplits(config.dataset, dirname(resolve(configPath)));
   const threadSetting = options.threads ?? config.compute.threads;
-  const threads = threadSetting === 'auto' ? defaultThreads() : threadSetting;
+  // Only evolution strategies share a population out to threads; a gradient method would just start idle workers.
+  const threads = !isStrategyOptimizer(config.optimizer) ? 1 : threadSetting === 'auto' ? defaultThreads() : threadSetting;
   const { backend, notes } = await createBackend(options.backend ?? config.compute.backend, threads);
   for (const note of notes) process.stderr.write(`evolab: note: ${note}\n`);
   const stem = `${datasetLabel(config)}.${config.optimizer.type}`;
@@ -70,16 +72,35 @@ async function runCommand(configPath: string, options: RunOptions): Promise<void
     );
   }
 
-  const progress = new ProgressLine();
+  // Progress counts epochs: a run that stops early counts as all its epochs done.
+  const progress = new Progress({ quiet: options.quiet });
   const results: RunResult[] = [];
-  for (let i = 0; i < options.runs; i++) {
-    const result = trainRun(config, splits, options.firstSeed + i, backend, {
-      onEpoch: (m) =>
-        progress.update(`run ${i + 1}/${options.runs}  epoch ${m.epoch}/${config.training.max_epochs}  val_loss ${m.val_loss.toFixed(4)}  val_acc ${m.val_acc.toFixed(4)}`),
-    });
-    results.push(result);
+  try {
+    const maxEpochs = config.training.max_epochs;
+    const overall = progress.bar('all runs', options.runs * maxEpochs, 'epochs');
+    for (let i = 0; i < options.runs; i++) {
+      const label = `run ${i + 1}/${options.runs}`;
+      const bar = progress.bar(label, maxEpochs, 'epochs');
+      const result = trainRun(config, splits, options.firstSeed + i, backend, {
+        onEpoch: (m) => {
+          bar.update(m.epoch, { detail: `val_loss ${formatNumber(m.val_loss)}  val_acc ${formatNumber(m.val_acc)}` });
+          overall.update(i * maxEpochs + m.epoch);
+        },
+      });
+      bar.remove();
+      results.push(result);
+      const done = (i + 1) * maxEpochs;
+      overall.update(done);
+      const f = result.final;
+      progress.line(
+        `evolab: ${label} done in ${formatDuration(bar.elapsedSeconds())}: ${result.epochsRun} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, ` +
+          `val_loss ${formatNumber(f.val_loss)}, val_acc ${formatNumber(f.val_acc)}; ` +
+          `all runs ${timesText(overall.elapsedSeconds(), etaSeconds(overall.elapsedSeconds(), done, options.runs * maxEpochs))}`,
+      );
+    }
+  } finally {
+    progress.stop();
   }
-  progress.clear();
   const files = writeResultFiles(outDir, stem, config, results, evolabVersion());
   if (!options.quiet) {
     process.stdout.write(`${stem}: ${results[0].optimizer}\nbackend: ${backend.name}\n\n${summaryTable(results)}\n\n`);

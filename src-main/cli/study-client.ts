@@ -11,7 +11,8 @@ import { apiClient } from '../../src-shared/api-client.ts';
 import { ApiError, type ApiErrorBody } from '../../src-shared/api-errors.ts';
 import type { StudyConfig } from '../../src-shared/config/study.ts';
 import { databasePath, type DatabaseOptions } from './database-option.ts';
-import { ProgressLine } from './progress.ts';
+import { Progress, type ProgressBar, timesText } from './progress.ts';
+import { formatNumber, paramsText } from './text-table.ts';
 
 export interface StudyRunOptions extends DatabaseOptions {
   readonly slots?: number;
@@ -61,32 +62,47 @@ export async function servingUrl(options: DatabaseOptions): Promise<string | nul
   }
 }
 
-function duration(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '';
-  if (seconds < 90) return `, about ${Math.round(seconds)} s left`;
-  return seconds < 5400 ? `, about ${Math.round(seconds / 60)} min left` : `, about ${(seconds / 3600).toFixed(1)} h left`;
+/** The study's pick once it has chosen, else its best finished trial so far. */
+function leading(study: StudyDetail): { number: number; value: number } | null {
+  const sign = study.objective.direction === 'minimize' ? 1 : -1;
+  let best: { number: number; value: number } | null = null;
+  for (const t of study.trialList) {
+    if (t.value === null || !Number.isFinite(t.value) || t.status !== 'done') continue;
+    if (t.number === study.bestTrial) return { number: t.number, value: t.value };
+    if (best === null || sign * t.value < sign * best.value) best = { number: t.number, value: t.value };
+  }
+  return best;
 }
 
-/** Follows a study until it ends, printing each finished trial (and a progress line on a terminal). */
+/**
+ * Follows a study until it ends: a line for each finished trial ("trial 3 done: ... [4/20, 0:42
+ * elapsed, ETA 2:10]": its per-study number, then how many are finished) and, on a terminal, a bar with trials k/N, the best so far
+ * and the ETA (the service's estimate, which knows how many trials run at once).
+ */
 async function follow(api: AppApi, id: number, quiet: boolean, wait: () => Promise<void>, stopped: Promise<never>): Promise<StudyDetail> {
-  const progress = new ProgressLine();
+  const progress = new Progress({ quiet });
   const reported = new Set<number>();
-  for (;;) {
-    const study = await api.getStudy({ id });
-    for (const trial of study.trialList) {
-      if (trial.status === 'running' || reported.has(trial.number)) continue;
-      reported.add(trial.number);
-      if (quiet) continue;
-      progress.clear();
-      const where = study.kind === 'tune' ? `trial ${trial.number}` : `trial ${trial.number} (generation ${trial.generation}, member ${trial.member})`;
-      process.stdout.write(`${where}: ${trial.status} ${study.objective.metric} ${trial.value ?? 'n/a'}  ${JSON.stringify(trial.params)}\n`);
+  let bar: ProgressBar | null = null;
+  try {
+    for (;;) {
+      const study = await api.getStudy({ id });
+      bar ??= progress.bar(`study ${id}`, study.budget, 'trials');
+      for (const trial of study.trialList) {
+        if (trial.status === 'running' || reported.has(trial.number)) continue;
+        reported.add(trial.number);
+        const where = study.kind === 'tune' ? `trial ${trial.number}` : `trial ${trial.number} (generation ${trial.generation}, member ${trial.member})`;
+        const counts = `${reported.size}/${study.budget}, ${timesText(bar.elapsedSeconds(), study.etaSeconds)}`;
+        progress.line(`${where} ${trial.status}: ${study.objective.metric} ${formatNumber(trial.value)}  ${paramsText(trial.params)}  [${counts}]`);
+      }
+      const running = study.trialList.filter((t) => t.status === 'running').length;
+      const leader = leading(study);
+      const best = leader === null ? 'best -' : `best ${study.objective.metric} ${formatNumber(leader.value)} (trial ${leader.number})`;
+      bar.update(reported.size, { detail: `${best}  ${running} running`, etaSeconds: study.etaSeconds });
+      if (FINISHED.has(study.status)) return study;
+      await Promise.race([wait(), stopped]);
     }
-    if (!quiet) progress.update(`study ${id}: ${study.finishedTrials}/${study.budget} trials, best ${study.bestValue ?? '-'}${duration(study.etaSeconds)}`);
-    if (FINISHED.has(study.status)) {
-      progress.clear();
-      return study;
-    }
-    await Promise.race([wait(), stopped]);
+  } finally {
+    progress.stop();
   }
 }
 
