@@ -9,14 +9,26 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { findChromium } from '../src-main/report/pdf.ts';
+import { locateChromium } from '../src-main/report/pdf.ts';
 
 export const root = resolve(import.meta.dirname, '..');
 export const screenshotDir = join(root, 'artifacts', 'screenshots');
 export const rendererDir = process.env.EVOLAB_RENDERER_DIR ?? join(root, 'out', 'renderer');
-const chromiumPath = findChromium();
-/** False when there is no Chromium or no renderer build: the e2e suites skip. */
-export const e2eAvailable = chromiumPath !== null && existsSync(join(rendererDir, 'index.html'));
+const { path: chromiumPath, lookedAt } = locateChromium();
+/** Why the UI tests cannot run here (no Chromium, no renderer build), or null. */
+export const e2eSkipReason =
+  chromiumPath === null
+    ? `no Chromium (looked at ${lookedAt.join(', ')}; install chromium or set $EVOLAB_CHROMIUM)`
+    : !existsSync(join(rendererDir, 'index.html'))
+      ? `no renderer build in ${rendererDir} (npm run build makes it)`
+      : null;
+/** False when there is no Chromium or no renderer build: the e2e suites skip, and say why. */
+export const e2eAvailable = e2eSkipReason === null;
+if (e2eSkipReason !== null) {
+  // CI sets EVOLAB_REQUIRE_E2E=1: there a skipped UI suite would hide a broken setup.
+  if (process.env.EVOLAB_REQUIRE_E2E === '1') throw new Error(`the UI tests cannot run: ${e2eSkipReason}`);
+  process.stderr.write(`e2e: skipping the UI tests: ${e2eSkipReason}\n`);
+}
 
 const cli = ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs')];
 
@@ -43,7 +55,7 @@ export async function startServe(db: string, extra: readonly string[] = []): Pro
   });
   const url = await new Promise<string>((found, failed) => {
     child.once('exit', (code) => failed(new Error(`evolab serve exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
       if (match) found(match[1]);
     });

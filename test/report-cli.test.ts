@@ -88,7 +88,10 @@ describe('evolab report', () => {
     const missing = join(dir, 'none.pdf');
     const result = evolab(['report', '--folder', dir, '--pdf', missing], { EVOLAB_CHROMIUM: join(dir, 'no-such-chromium') });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--pdf: no Chromium found \(looked at \$EVOLAB_CHROMIUM and \/usr\/bin\/chromium, .*\); install one \(Debian: apt-get install chromium\) or write --html only/);
+    // It names only where it looked: with $EVOLAB_CHROMIUM set, that path and nothing else.
+    expect(result.stderr.trim()).toBe(
+      `evolab: --pdf: no Chromium found (looked at $EVOLAB_CHROMIUM (${join(dir, 'no-such-chromium')})); install Chromium or Chrome (Debian: apt-get install chromium), or set $EVOLAB_CHROMIUM to its executable, or write --html only`,
+    );
     expect(existsSync(missing)).toBe(false);
   });
 

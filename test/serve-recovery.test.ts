@@ -2,7 +2,8 @@
 // killed with SIGKILL in the middle of a run, and is started again. Every completed run and
 // epoch is still there, the interrupted run resumes from its last checkpoint, and its result
 // row equals that of an uninterrupted run of the same seed (time aside).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,7 +37,7 @@ function evolab(args: string[]) {
 
 /** `evolab serve` as a child process, with its stdout lines awaitable. */
 class Serve {
-  readonly child: ChildProcess;
+  readonly child: ChildProcessByStdio<null, Readable, null>;
   readonly lines: string[] = [];
   private waiters: { match: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
@@ -44,7 +45,7 @@ class Serve {
   constructor(db: string) {
     this.child = spawn(process.execPath, [...nodeArgs, 'serve', '--db', db, '--port', '0', '--slots', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     this.exited = new Promise((done) => this.child.on('exit', (code, signal) => done({ code, signal })));
-    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
       this.lines.push(line);
       this.waiters = this.waiters.filter((w) => {
         const m = line.match(w.match);
@@ -115,7 +116,10 @@ describe('evolab serve killed with SIGKILL mid-run', () => {
     const second = new Serve(db);
     await second.line(/1 run\(s\) interrupted by a crash will resume/);
     await second.line(new RegExp(`run 2 .* running, attempt 2, resuming after epoch ${checkpoint.epoch}$`));
-    await second.line(/run 3 .* done/);
+    await second.line(/run 3 .* done test_acc \d\.\d{1,4}$/);
+    // Runs start at once, but their lines come after the address, stamped with the time.
+    expect(second.lines[0]).toMatch(/^evolab: serving http:/);
+    expect(second.lines.filter((l) => / run \d+ /.test(l)).every((l) => /^\d\d:\d\d:\d\d run \d+ \(/.test(l))).toBe(true);
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
 

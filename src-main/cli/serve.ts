@@ -13,6 +13,7 @@ import { isLoopback, MIN_TOKEN_LENGTH } from '../server/loopback.ts';
 import { evolabVersion } from '../services/environment.ts';
 import { databaseOption, databasePath, type DatabaseOptions } from './database-option.ts';
 import { fileLimits, maxFileOption, nonNegativeInteger, positiveInteger } from './options.ts';
+import { formatNumber } from './text-table.ts';
 
 interface ServeOptions extends DatabaseOptions {
   readonly host: string;
@@ -89,15 +90,22 @@ export function registerServeCommand(program: Command): void {
       const log = (line: string): void => {
         process.stdout.write(`${line}\n`);
       };
+      // Run lines wait until the address has been printed: start() may launch runs at once.
+      let held: string[] | null = [];
+      const logRun = (line: string): void => {
+        const stamped = `${new Date().toTimeString().slice(0, 8)} ${line}`;
+        if (held === null) log(stamped);
+        else held.push(stamped);
+      };
       if (!options.quiet) {
         services.service.subscribe((event) => {
           if (event.type !== 'run-status') return;
           const r = event.run;
           let detail = '';
-          if (r.status === 'done') detail = ` test_acc ${r.final?.test_acc ?? 'NaN'}`;
+          if (r.status === 'done') detail = ` test_acc ${formatNumber(r.final?.test_acc ?? Number.NaN)}`;
           if (r.status === 'failed') detail = `: ${r.error ?? ''}`;
           if (r.status === 'running' && r.attempts > 1) detail = `, attempt ${r.attempts}${r.epoch > 0 ? `, resuming after epoch ${r.epoch}` : ''}`;
-          log(`run ${r.id} (${r.experimentName} #${r.index}, seed ${r.seed}) ${r.status}${detail}`);
+          logRun(`run ${r.id} (${r.experimentName} #${r.index}, seed ${r.seed}) ${r.status}${detail}`);
         });
       }
       let recovered: number;
@@ -142,6 +150,8 @@ export function registerServeCommand(program: Command): void {
         // A missing browser is not fatal: the address is printed above.
         void open(address).catch((error: unknown) => log(`evolab: could not open a browser (${error instanceof Error ? error.message : String(error)}); open ${address}`));
       }
+      for (const line of held) log(line);
+      held = null;
       await stopRequested;
       log('evolab: stopping (running runs will resume from their checkpoints next time)');
       await server.close();

@@ -6,20 +6,31 @@ import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 
-const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
+/** Where browsers install themselves, per platform (playwright-core downloads none). */
+const CANDIDATES: Readonly<Partial<Record<NodeJS.Platform, readonly string[]>>> = {
+  linux: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium', '/usr/bin/microsoft-edge'],
+  darwin: ['/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge'],
+  win32: ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe', 'C:\\Program Files\\Microsoft\\Edge\\Application\\msedge.exe'],
+};
+
+/** The Chromium to print with, or null and the places looked at (only $EVOLAB_CHROMIUM when it is set). */
+export function locateChromium(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): { path: string | null; lookedAt: readonly string[] } {
+  const fromEnv = env.EVOLAB_CHROMIUM;
+  if (fromEnv !== undefined && fromEnv !== '') return { path: existsSync(fromEnv) ? fromEnv : null, lookedAt: [`$EVOLAB_CHROMIUM (${fromEnv})`] };
+  const candidates = CANDIDATES[platform] ?? [];
+  return { path: candidates.find((path) => existsSync(path)) ?? null, lookedAt: candidates };
+}
 
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
-  const fromEnv = env.EVOLAB_CHROMIUM;
-  if (fromEnv !== undefined && fromEnv !== '') return existsSync(fromEnv) ? fromEnv : null;
-  return CANDIDATES.find((path) => existsSync(path)) ?? null;
+  return locateChromium(env).path;
 }
 
 export async function htmlToPdf(html: string): Promise<Buffer> {
-  const executablePath = findChromium();
+  const { path: executablePath, lookedAt } = locateChromium();
   if (executablePath === null) {
     throw new UserInputError(
       '--pdf',
-      `no Chromium found (looked at $EVOLAB_CHROMIUM and ${CANDIDATES.join(', ')}); install one (Debian: apt-get install chromium) or write --html only`,
+      `no Chromium found (looked at ${lookedAt.join(', ') || 'nothing known on this platform'}); install Chromium or Chrome (Debian: apt-get install chromium), or set $EVOLAB_CHROMIUM to its executable, or write --html only`,
     );
   }
   const browser = await chromium.launch({
