@@ -74,9 +74,9 @@ function storedEpochs(): Map<number, number> {
 
 async function main(): Promise<void> {
   evolab(['queue', 'add', configPath, '--runs', '2']);
-  const serve: ChildProcess = spawn(process.execPath, [...cli, 'serve', '--db', db, '--port', '0', '--slots', '2', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const serve = spawn(process.execPath, [...cli, 'serve', '--db', db, '--port', '0', '--slots', '2', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((done) => {
-    createInterface({ input: serve.stdout! }).on('line', (line) => {
+    createInterface({ input: serve.stdout }).on('line', (line) => {
       const m = /serving http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
       if (m !== null) done(m[1]);
     });
@@ -105,12 +105,13 @@ async function main(): Promise<void> {
     // A separate process holds the write lock, as another writer would.
     const holdAt = Math.max(0, (SECONDS - LOCK_SECONDS) / 2) * 1000;
     setTimeout(() => {
-      lockHolder = spawn(
+      const holder = spawn(
         process.execPath,
         ['-e', `const D=require(${JSON.stringify(join(root, 'node_modules/better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');process.stdout.write('locked\\n');setTimeout(()=>{d.exec('COMMIT');process.stdout.write('released\\n');},${LOCK_SECONDS * 1000});`],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
-      createInterface({ input: lockHolder.stdout! }).on('line', (line) => {
+      lockHolder = holder;
+      createInterface({ input: holder.stdout }).on('line', (line) => {
         if (line === 'locked') lockedFrom = performance.now();
         if (line === 'released') lockedTo = performance.now();
       });

@@ -9,7 +9,7 @@
 //     uninterrupted runs of the same seeds;
 //   - a write that fails after an experiment was stored (starting its runs) does not turn the
 //     answer into an error, and database trouble answers 503 `database`.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,7 +67,7 @@ function evolabAsync(args: string[]): Promise<{ code: number | null; stdout: str
 
 /** A separate process that takes the database's write lock until told to let go. */
 function lockHolder(databasePath: string): { locked: Promise<void>; release: () => Promise<void> } {
-  const child: ChildProcess = spawn(
+  const child = spawn(
     process.execPath,
     [
       '-e',
@@ -78,7 +78,7 @@ function lockHolder(databasePath: string): { locked: Promise<void>; release: () 
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const seen = (text: string) => new Promise<void>((done) => lines.on('line', (line) => line === text && done()));
   const locked = seen('locked');
   const released = seen('released');
@@ -88,7 +88,7 @@ function lockHolder(databasePath: string): { locked: Promise<void>; release: () 
   return {
     locked,
     release: async () => {
-      child.stdin!.write('go\n');
+      child.stdin.write('go\n');
       await released;
     },
   };

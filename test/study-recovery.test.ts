@@ -5,7 +5,8 @@
 // 'no-time' mode and PBT, with 1 slot and with 3 (a study never depends on the slots). The
 // reference is the study run in-process by the engine (hpo/in-process.ts), which a study run
 // through the queue without interruption also equals.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,7 +39,7 @@ const studies: [string, object][] = [
 
 /** `evolab serve` as a child process. */
 class Serve {
-  readonly child: ChildProcess;
+  readonly child: ChildProcessByStdio<null, Readable, null>;
   readonly port: Promise<number>;
   readonly exited: Promise<void>;
 
@@ -46,7 +47,7 @@ class Serve {
     this.child = spawn(process.execPath, [...cli, 'serve', '--db', db, '--port', '0', '--slots', String(slots), '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
     this.exited = new Promise((done) => this.child.once('exit', () => done()));
     this.port = new Promise((found) =>
-      createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      createInterface({ input: this.child.stdout }).on('line', (line) => {
         const m = /serving http:\/\/127\.0\.0\.1:(\d+)/.exec(line);
         if (m !== null) found(Number(m[1]));
       }),
