@@ -23,7 +23,15 @@ const repeat = Number(values.repeat);
 const cli = ['--disable-warning=ExperimentalWarning', values.evolab];
 const dir = mkdtempSync(join(tmpdir(), 'evolab-bench-cli-'));
 const config = join(dir, 'tiny.json');
-writeFileSync(config, JSON.stringify({ dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 3 }, compute: { backend: 'js', threads: 1 } }));
+writeFileSync(
+  config,
+  JSON.stringify({
+    dataset: { name: 'iris' },
+    optimizer: { type: 'adam', lr: 0.01 },
+    training: { batch_size: 16, max_epochs: 3 },
+    compute: { backend: 'js', threads: 1 },
+  }),
+);
 
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);

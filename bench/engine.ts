@@ -58,7 +58,9 @@ async function benchConfigs(backend: ComputeBackend): Promise<void> {
   console.log(`\n## Seconds per run of the shipped configs (${runs} runs each, seeds 0..${runs - 1}; backend ${backend.name})\n`);
   console.log('| config | mean s/run | reference s/run | speed-up | mean test_acc | mean epochs |');
   console.log('|---|---|---|---|---|---|');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const name = file.replace(/\.json$/, '');
     if (values.only && !name.includes(values.only)) continue;
     const config = parseExperimentConfig(JSON.parse(readFileSync(join(dir, file), 'utf8')));
@@ -76,7 +78,8 @@ async function benchConfigs(backend: ComputeBackend): Promise<void> {
 function epochMs(backend: ComputeBackend, data: Dataset, batch: number, kind: 'sgd' | 'adam'): number {
   const layout = mlpLayout(196, [100], 10, 'sigmoid');
   const params = initParameters(layout, new Rng(1));
-  const optimizer = kind === 'sgd' ? new Sgd(layout, backend, { lr: 0.1, momentum: 0 }) : new Adam(layout, backend, { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+  const optimizer =
+    kind === 'sgd' ? new Sgd(layout, backend, { lr: 0.1, momentum: 0 }) : new Adam(layout, backend, { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
   const times: number[] = [];
   for (let repeat = 0; repeat < 4; repeat++) {
     const started = performance.now();

@@ -35,14 +35,17 @@ const loadBase = (path: string): unknown => JSON.parse(readFileSync(resolve(fold
 const common = { base: gpbtFile.base, space: gpbtFile.space, objective: { metric: 'val_acc', direction: 'maximize' } };
 
 function study(seed: number, method: 'gpbt' | 'pbt' | 'random'): StudyConfig {
-  if (method === 'gpbt') return parseStudyConfig({ ...common, seed, gpbt: { n, t_max: tMax, c: 2, T_g: tg, sampler: 'tpe', mode: 'time', early_stop: true } }, loadBase);
+  if (method === 'gpbt')
+    return parseStudyConfig({ ...common, seed, gpbt: { n, t_max: tMax, c: 2, T_g: tg, sampler: 'tpe', mode: 'time', early_stop: true } }, loadBase);
   if (method === 'pbt') return parseStudyConfig({ ...common, seed, pbt: { n, t_max: tMax, T_g: tg } }, loadBase);
   const parsed = parseStudyConfig({ ...common, seed, tune: { trials: n, sampler: { type: 'random' } } }, loadBase);
   return { ...parsed, base: { ...parsed.base, training: { ...parsed.base.training, max_epochs: tMax * tg, early_stopping: null } } };
 }
 
 const { backend } = await createBackend('auto', 1);
-console.log(`GPBT vs PBT vs random search on MNIST 14x14 + Adam: n ${n}, t_max ${tMax}, T_g ${tg} (${n * tMax * tg} epochs per method and seed), ${seeds} seeds, backend ${backend.name}`);
+console.log(
+  `GPBT vs PBT vs random search on MNIST 14x14 + Adam: n ${n}, t_max ${tMax}, T_g ${tg} (${n * tMax * tg} epochs per method and seed), ${seeds} seeds, backend ${backend.name}`,
+);
 
 const rows: string[] = [];
 for (const method of ['gpbt', 'pbt', 'random'] as const) {
@@ -56,11 +59,15 @@ for (const method of ['gpbt', 'pbt', 'random'] as const) {
     seconds.push((performance.now() - started) / 1000);
     val.push(best?.value ?? Number.NaN);
     test.push(best?.testValue ?? Number.NaN);
-    console.log(`${method} seed ${seed}: best val_acc ${best?.value?.toFixed(4)}, test_acc ${best?.testValue?.toFixed(4)}, ${seconds[seconds.length - 1].toFixed(1)} s`);
+    console.log(
+      `${method} seed ${seed}: best val_acc ${best?.value?.toFixed(4)}, test_acc ${best?.testValue?.toFixed(4)}, ${seconds[seconds.length - 1].toFixed(1)} s`,
+    );
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
-  rows.push(`| ${method} | ${mean(val).toFixed(4)} (${sd(val).toFixed(4)}) | ${mean(test).toFixed(4)} (${sd(test).toFixed(4)}) | ${mean(seconds).toFixed(1)} (${sd(seconds).toFixed(1)}) |`);
+  rows.push(
+    `| ${method} | ${mean(val).toFixed(4)} (${sd(val).toFixed(4)}) | ${mean(test).toFixed(4)} (${sd(test).toFixed(4)}) | ${mean(seconds).toFixed(1)} (${sd(seconds).toFixed(1)}) |`,
+  );
 }
 console.log('\n| method | best val_acc, mean (sd) | its test_acc, mean (sd) | wall time s, mean (sd) |\n|---|---|---|---|');
 for (const row of rows) console.log(row);

@@ -65,7 +65,10 @@ function describe(label: string, latencies: number[]): string {
 function storedEpochs(): Map<number, number> {
   const reader = new Database(db, { readonly: true, fileMustExist: true });
   try {
-    const rows = reader.prepare("SELECT run_id AS run, count(*) AS n FROM metrics WHERE name = 'val_loss' GROUP BY run_id").all() as { run: number; n: number }[];
+    const rows = reader.prepare("SELECT run_id AS run, count(*) AS n FROM metrics WHERE name = 'val_loss' GROUP BY run_id").all() as {
+      run: number;
+      n: number;
+    }[];
     return new Map(rows.map((r) => [r.run, r.n]));
   } finally {
     reader.close();
@@ -82,17 +85,17 @@ async function main(): Promise<void> {
     });
   });
   const call = async (method: string, body: object): Promise<void> => {
-    const response = await fetch(`http://127.0.0.1:${port}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`http://127.0.0.1:${port}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     await response.arrayBuffer();
   };
   // Both jobs streaming before the load starts.
   while ((storedEpochs().get(2) ?? 0) < 5 || (storedEpochs().get(1) ?? 0) < 5) await new Promise((r) => setTimeout(r, 100));
 
-  const requests = [
-    () => call('getQueue', {}),
-    () => call('listExperiments', {}),
-    () => call('getRunMetrics', { runId: 1, maxPoints: 200 }),
-  ];
+  const requests = [() => call('getQueue', {}), () => call('listExperiments', {}), () => call('getRunMetrics', { runId: 1, maxPoints: 200 })];
   const all: number[] = [];
   const duringLock: number[] = [];
   let lockedFrom = Number.POSITIVE_INFINITY;
@@ -107,7 +110,10 @@ async function main(): Promise<void> {
     setTimeout(() => {
       const holder = spawn(
         process.execPath,
-        ['-e', `const D=require(${JSON.stringify(join(root, 'node_modules/better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');process.stdout.write('locked\\n');setTimeout(()=>{d.exec('COMMIT');process.stdout.write('released\\n');},${LOCK_SECONDS * 1000});`],
+        [
+          '-e',
+          `const D=require(${JSON.stringify(join(root, 'node_modules/better-sqlite3'))});const d=new D(${JSON.stringify(db)});d.exec('BEGIN IMMEDIATE');process.stdout.write('locked\\n');setTimeout(()=>{d.exec('COMMIT');process.stdout.write('released\\n');},${LOCK_SECONDS * 1000});`,
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       lockHolder = holder;
@@ -135,7 +141,9 @@ async function main(): Promise<void> {
   );
   const seconds = (performance.now() - t0) / 1000;
   const endEpochs = storedEpochs();
-  console.log(`\n${CLIENTS} clients for ${seconds.toFixed(1)} s against serve with 2 jobs streaming${LOCK_SECONDS > 0 ? `; write lock held by another process for ${LOCK_SECONDS} s` : ''}\n`);
+  console.log(
+    `\n${CLIENTS} clients for ${seconds.toFixed(1)} s against serve with 2 jobs streaming${LOCK_SECONDS > 0 ? `; write lock held by another process for ${LOCK_SECONDS} s` : ''}\n`,
+  );
   console.log('| requests | n | p50 ms | p90 ms | p99 ms | max ms |');
   console.log('|---|---|---|---|---|---|');
   console.log(describe('all', all));

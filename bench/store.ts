@@ -62,7 +62,14 @@ function addExperiments(services: Services, count: number, runsEach: number): vo
   const now = new Date().toISOString();
   store.transaction(() => {
     for (let i = 0; i < count; i++) {
-      const id = store.experiments.insert({ name: `experiment ${i}`, dataset: 'iris', config, tags: i % 3 === 0 ? ['baseline'] : [], notes: '', createdAt: now });
+      const id = store.experiments.insert({
+        name: `experiment ${i}`,
+        dataset: 'iris',
+        config,
+        tags: i % 3 === 0 ? ['baseline'] : [],
+        notes: '',
+        createdAt: now,
+      });
       store.runs.insertForExperiment(id, runsEach, 0, 0, 500, now);
     }
   });
@@ -104,7 +111,9 @@ async function main(): Promise<void> {
   ] as const) {
     const ms = insertMetrics(services, [...runIds], epochs, perTransaction);
     const rows = runIds.length * epochs * METRICS.length;
-    console.log(`metric inserts, ${label}: ${rows.toLocaleString('en')} rows (${runIds.length} runs x ${epochs} epochs x 8) in ${(ms / 1000).toFixed(2)} s = ${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s`);
+    console.log(
+      `metric inserts, ${label}: ${rows.toLocaleString('en')} rows (${runIds.length} runs x ${epochs} epochs x 8) in ${(ms / 1000).toFixed(2)} s = ${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s`,
+    );
   }
 
   // 2. Listing experiments.
@@ -131,7 +140,9 @@ async function main(): Promise<void> {
   const all = await timeAsync(() => service.listExperiments({ limit: 10_000 }));
   const page = await timeAsync(() => service.listExperiments({ limit: 100, sort: { by: 'metric', metric: 'test_acc', direction: 'desc' } }));
   const filtered = await timeAsync(() => service.listExperiments({ limit: 100, tags: ['baseline'], search: 'experiment 1', status: ['done', 'pending'] }));
-  console.log(`list experiments (${total.toLocaleString('en')} experiments, ${store.runs.count().toLocaleString('en')} runs): all 10,000 ${all.toFixed(1)} ms; page of 100 by mean test_acc ${page.toFixed(1)} ms; filtered (tag + search + status) ${filtered.toFixed(1)} ms`);
+  console.log(
+    `list experiments (${total.toLocaleString('en')} experiments, ${store.runs.count().toLocaleString('en')} runs): all 10,000 ${all.toFixed(1)} ms; page of 100 by mean test_acc ${page.toFixed(1)} ms; filtered (tag + search + status) ${filtered.toFixed(1)} ms`,
+  );
 
   // 3. One long series, downsampled.
   const [target] = store.runs.list({ limit: 1, offset: 0 }).items;

@@ -28,9 +28,13 @@ for (const name of values.studies.split(',')) {
   for (let i = 0; i < Number(values.repeat); i++) {
     const dir = mkdtempSync(join(tmpdir(), 'evolab-bench-study-'));
     const started = performance.now();
-    const result = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', values.evolab, kind, join(folder, `${name}.json`), '--db', join(dir, 'e.db'), '--slots', values.slots], {
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      ['--disable-warning=ExperimentalWarning', values.evolab, kind, join(folder, `${name}.json`), '--db', join(dir, 'e.db'), '--slots', values.slots],
+      {
+        encoding: 'utf8',
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
     if (result.status !== 0) throw new Error(`${name} failed: ${result.stderr}`);
     times.push(seconds.toFixed(1));

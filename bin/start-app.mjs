@@ -21,7 +21,8 @@ const fail = (line) => {
 };
 
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) fail(`the desktop app needs Node >= 22.12 (this is ${process.version}); run it with npm start after npm install`);
+if (major < 22 || (major === 22 && minor < 12))
+  fail(`the desktop app needs Node >= 22.12 (this is ${process.version}); run it with npm start after npm install`);
 
 // 1. The Electron binary, fetched once by Electron's installer.
 const electronDir = dirname(require.resolve('electron/package.json'));

@@ -31,10 +31,15 @@ const IMPORT_NAME = 'iris-results';
 
 /** `evolab ARGS` in the background (the harness's evolab() blocks, and `run` takes no --db). */
 function evolabAsync(args: readonly string[]): Promise<void> {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs'), ...args], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done, failed) => child.once('exit', (code) => (code === 0 ? done() : failed(new Error(`evolab ${args.join(' ')} exited with ${code}: ${stderr}`)))));
+  return new Promise((done, failed) =>
+    child.once('exit', (code) => (code === 0 ? done() : failed(new Error(`evolab ${args.join(' ')} exited with ${code}: ${stderr}`)))),
+  );
 }
 
 /** One AppApi call over HTTP, as the web UI makes it. */
@@ -96,7 +101,9 @@ describe.skipIf(!e2eAvailable)('compare view: import, comparison, PDF export', (
     writeFileSync(join(malformed, 'iris.broken.csv'), 'a,b\n1,2\n');
     await folder.fill(malformed);
     await importButton.click();
-    await expect.poll(() => folderError.textContent()).toMatch(/no valid result file to import \(iris\.broken\.csv, line 1, column "time": missing columns time/);
+    await expect
+      .poll(() => folderError.textContent())
+      .toMatch(/no valid result file to import \(iris\.broken\.csv, line 1, column "time": missing columns time/);
     expect(await folderError.getAttribute('role')).toBe('alert');
     await screenshot(page, 'import-error');
     // Still usable, nothing lost.
@@ -108,7 +115,9 @@ describe.skipIf(!e2eAvailable)('compare view: import, comparison, PDF export', (
     await folder.fill(results);
     await importButton.click();
     await page.getByTestId('import-result').waitFor();
-    expect(await page.getByTestId('import-result').textContent()).toMatch(/Imported 2 experiment\(s\).*1 file\(s\) left out.*iris\.broken\.csv, line 1, column "time": missing columns/s);
+    expect(await page.getByTestId('import-result').textContent()).toMatch(
+      /Imported 2 experiment\(s\).*1 file\(s\) left out.*iris\.broken\.csv, line 1, column "time": missing columns/s,
+    );
     expect(await folderError.count()).toBe(0);
     for (const name of [`${IMPORT_NAME}: iris.adam`, `${IMPORT_NAME}: iris.sgd`]) {
       await row(name).waitFor();
@@ -189,7 +198,8 @@ describe.skipIf(!e2eAvailable)('compare view: import, comparison, PDF export', (
     expect(await page.getByTestId('export-done').textContent()).toMatch(/Saved Evolab-comparison-report\.pdf · \d+(\.\d)? kB/);
 
     const text = spawnSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
-    for (const name of ['iris cmaes quick', 'iris adam lr 0.01', `${IMPORT_NAME}: iris.adam`, `${IMPORT_NAME}: iris.sgd`, 'Mann-Whitney']) expect(text).toContain(name);
+    for (const name of ['iris cmaes quick', 'iris adam lr 0.01', `${IMPORT_NAME}: iris.adam`, `${IMPORT_NAME}: iris.sgd`, 'Mann-Whitney'])
+      expect(text).toContain(name);
   });
 
   it('applies a preselection from the address (#/compare?ids=…)', async () => {

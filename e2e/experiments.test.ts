@@ -40,9 +40,20 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
     };
     // Highest priority first: a run that fails at once (its CSV has a bad cell), then the live one.
     writeFileSync(join(dir, 'broken.csv'), 'a,b,y\n1,2,x\n3,not-a-number,y\n');
-    expect(evolab(db, ['queue', 'add', write('broken.json', { ...live, name: 'broken csv', dataset: { name: 'csv', path: join(dir, 'broken.csv'), label: 'y' } }), '--priority', '2']).status).toBe(0);
+    expect(
+      evolab(db, [
+        'queue',
+        'add',
+        write('broken.json', { ...live, name: 'broken csv', dataset: { name: 'csv', path: join(dir, 'broken.csv'), label: 'y' } }),
+        '--priority',
+        '2',
+      ]).status,
+    ).toBe(0);
     expect(evolab(db, ['queue', 'add', write('live.json', live), '--runs', '3', '--tag', 'e2e', '--priority', '1']).status).toBe(0);
-    expect(evolab(db, ['queue', 'add', write('endless.json', { ...live, name: 'to cancel', training: { batch_size: 16, max_epochs: 1_000_000 } }), '--runs', '3']).status).toBe(0);
+    expect(
+      evolab(db, ['queue', 'add', write('endless.json', { ...live, name: 'to cancel', training: { batch_size: 16, max_epochs: 1_000_000 } }), '--runs', '3'])
+        .status,
+    ).toBe(0);
     server = await startServe(db, ['--slots', '1']);
     ({ browser, page } = await launchBrowser());
   });
@@ -190,10 +201,12 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
     // Cancel the running run: the retried run takes the slot and fails again (the file is
     // still broken), then the next waiting run starts.
     await running.first().getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(async () => (await api<{ items: { attempts: number; status: string }[] }>(server, 'listRuns', { experimentId: 1 })).items[0], { timeout: 20_000 }).toMatchObject({
-      attempts: 2,
-      status: 'failed',
-    });
+    await expect
+      .poll(async () => (await api<{ items: { attempts: number; status: string }[] }>(server, 'listRuns', { experimentId: 1 })).items[0], { timeout: 20_000 })
+      .toMatchObject({
+        attempts: 2,
+        status: 'failed',
+      });
     await expect.poll(async () => page.locator('.count').textContent(), { timeout: 10_000 }).toMatch(/1 running · 1 waiting · 3 done · 1 failed · 1 cancelled/);
     // Cancel the queued (waiting) run: it never starts.
     await page.getByTestId('waiting-table').locator('tbody tr', { hasText: 'to cancel' }).getByRole('button', { name: 'Cancel' }).click();
@@ -213,7 +226,11 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
 
   it('says so inline when the server went away, and keeps the view', async () => {
     await server.stop();
-    await page.getByRole('button', { name: 'Pause' }).or(page.getByRole('button', { name: 'Resume' })).first().click();
+    await page
+      .getByRole('button', { name: 'Pause' })
+      .or(page.getByRole('button', { name: 'Resume' }))
+      .first()
+      .click();
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('cannot be reached');
     expect(await page.getByTestId('waiting-table').isVisible()).toBe(true);
@@ -235,7 +252,14 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
       for (let i = 0; i < 2000; i++) {
         const optimizer = optimizers[i % 4];
         const config = parseExperimentConfig({ ...live, name: `study ${i}`, optimizer });
-        const id = store.experiments.insert({ name: `experiment ${String(i).padStart(4, '0')}`, dataset: 'iris', config, tags: [`batch-${i % 20}`], notes: '', createdAt: now });
+        const id = store.experiments.insert({
+          name: `experiment ${String(i).padStart(4, '0')}`,
+          dataset: 'iris',
+          config,
+          tags: [`batch-${i % 20}`],
+          notes: '',
+          createdAt: now,
+        });
         store.runs.insertForExperiment(id, 5, 0, 0, 100, now);
       }
     });
@@ -247,7 +271,15 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
         const acc = 0.8 + ((k * 7919) % 200) / 1000;
         store.runs.markDone(
           run.id,
-          { time: 1, final: { train_loss: 0.1, train_acc: acc, val_loss: 0.1, val_acc: acc, test_loss: 0.1, test_acc: acc }, modelEvals: 1000, gradEvals: 0, epochsRun: 100, bestEpoch: 90, stoppedEarly: false },
+          {
+            time: 1,
+            final: { train_loss: 0.1, train_acc: acc, val_loss: 0.1, val_acc: acc, test_loss: 0.1, test_acc: acc },
+            modelEvals: 1000,
+            gradEvals: 0,
+            epochsRun: 100,
+            bestEpoch: 90,
+            stoppedEarly: false,
+          },
           now,
         );
       });
@@ -269,7 +301,9 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
     await table.locator('tbody tr[data-row]').nth(20).waitFor();
     const wall = performance.now() - started;
     const inPage = await table.getAttribute('data-rendered-ms');
-    console.log(`experiments view with 2,000 experiments: rendered in ${inPage} ms in the page (request to rows in the DOM), ${wall.toFixed(0)} ms from navigation`);
+    console.log(
+      `experiments view with 2,000 experiments: rendered in ${inPage} ms in the page (request to rows in the DOM), ${wall.toFixed(0)} ms from navigation`,
+    );
     expect(await page.locator('.count').textContent()).toContain('2000 experiment(s)');
     await screenshot(page, 'experiments-2000');
     // Coming back to the view from another one (the app already loaded).
@@ -283,10 +317,12 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
     await table.getByRole('columnheader', { name: /^Mean test acc/ }).click();
     await expect.poll(async () => table.getByRole('columnheader', { name: /^Mean test acc/ }).getAttribute('aria-sort')).toBe('descending');
     const means = async (): Promise<number[]> => (await table.locator('tbody tr[data-row] td:nth-child(8)').allTextContents()).map(Number);
-    await expect.poll(async () => {
-      const shown = await means();
-      return shown.length > 20 && shown.every((v, i) => i === 0 || v <= shown[i - 1]);
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const shown = await means();
+        return shown.length > 20 && shown.every((v, i) => i === 0 || v <= shown[i - 1]);
+      })
+      .toBe(true);
     console.log(`sorting 2,000 experiments by mean test accuracy: ${(performance.now() - sortStarted).toFixed(0)} ms`);
     // The last experiment is reachable by keyboard (End), though only a window of rows is rendered.
     await table.locator('tbody tr[data-row]').first().focus();

@@ -18,7 +18,11 @@ describe.skipIf(!e2eAvailable)('new experiment view in headless Chromium', () =>
   let experimentId = 0;
 
   async function call(method: string, request: unknown): Promise<Record<string, unknown>> {
-    const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    const response = await fetch(`${server.url}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
     const body = (await response.json()) as { result?: Record<string, unknown>; error?: unknown };
     if (body.result === undefined) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
     return body.result;

@@ -29,7 +29,11 @@ describe.skipIf(!e2eAvailable)('new study view and study controls in headless Ch
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
   async function call<T>(method: string, request: unknown = {}): Promise<T> {
-    const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+    const response = await fetch(`${server.url}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
     const body = (await response.json()) as { result?: T; error?: unknown };
     if (body.result === undefined) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
     return body.result;
@@ -112,7 +116,14 @@ describe.skipIf(!e2eAvailable)('new study view and study controls in headless Ch
       route.fulfill({
         status: 400,
         contentType: 'application/json',
-        body: JSON.stringify({ error: { code: 'invalid_input', message: 'config.gpbt.c: refused for the test', field: 'config.gpbt.c', problems: [{ field: 'config.gpbt.c', problem: 'refused for the test' }] } }),
+        body: JSON.stringify({
+          error: {
+            code: 'invalid_input',
+            message: 'config.gpbt.c: refused for the test',
+            field: 'config.gpbt.c',
+            problems: [{ field: 'config.gpbt.c', problem: 'refused for the test' }],
+          },
+        }),
       }),
     );
     await createButton().click();
@@ -166,7 +177,10 @@ describe.skipIf(!e2eAvailable)('new study view and study controls in headless Ch
     expect(await progress().getAttribute('data-trials')).toBe(String(held.trials));
     expect(await finished()).toBe(held.finishedTrials);
     // The trial table follows: its finished rows (trials still waiting in the queue, held, read "running").
-    const finishedRows = page.getByTestId('trials-table').locator('tbody tr').filter({ hasNot: page.locator('.status.running') });
+    const finishedRows = page
+      .getByTestId('trials-table')
+      .locator('tbody tr')
+      .filter({ hasNot: page.locator('.status.running') });
     await expect.poll(async () => finishedRows.count()).toBe(held.finishedTrials);
     await screenshot(page, 'study-paused');
     console.log(`paused at ${held.finishedTrials}/12 finished (${held.trials} created), ${elapsed()} into the test`);

@@ -24,7 +24,13 @@ describe.skipIf(!e2eAvailable || !canMount)('the queue view when the disk is ful
     const config = join(tempDir(), 'iris.json');
     writeFileSync(
       config,
-      JSON.stringify({ name: 'iris on a small disk', dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 400 }, compute: { backend: 'js', threads: 1 } }),
+      JSON.stringify({
+        name: 'iris on a small disk',
+        dataset: { name: 'iris' },
+        optimizer: { type: 'adam', lr: 0.01 },
+        training: { batch_size: 16, max_epochs: 400 },
+        compute: { backend: 'js', threads: 1 },
+      }),
     );
     expect(evolab(db, ['queue', 'add', config, '--runs', '2']).status).toBe(0);
     expect(evolab(db, ['queue', 'pause']).status).toBe(0);

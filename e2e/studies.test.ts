@@ -67,7 +67,10 @@ async function chartDrawn(container: Locator): Promise<void> {
 /** Clicks the genealogy node of a trial: its pixel from the chart (convertToPixel), clicked on the canvas. */
 async function clickNode(page: Page, trialId: number): Promise<void> {
   const host = page.getByTestId('genealogy');
-  const pixel = await host.evaluate((element, id) => (element as HTMLElement & { genealogyPixel?: (id: number) => [number, number] | null }).genealogyPixel?.(id) ?? null, trialId);
+  const pixel = await host.evaluate(
+    (element, id) => (element as HTMLElement & { genealogyPixel?: (id: number) => [number, number] | null }).genealogyPixel?.(id) ?? null,
+    trialId,
+  );
   expect(pixel).not.toBeNull();
   const box = await host.locator('canvas').first().boundingBox();
   if (box === null || pixel === null) throw new Error('the genealogy canvas is not on screen');
@@ -127,7 +130,15 @@ function seedLargeStudy(path: string): { studyId: number; trials: number } {
         seed: 42,
         gpbt: { n: 50, t_max: 30, c: 2, T_g: 1, sampler: 'tpe', mode: 'time', early_stop: false },
       };
-      const studyId = store.studies.create({ name: 'synthetic GPBT 1500', kind: 'gpbt', config, configHash: 'synthetic-1500', state: null, status: 'done', createdAt: now });
+      const studyId = store.studies.create({
+        name: 'synthetic GPBT 1500',
+        kind: 'gpbt',
+        config,
+        configHash: 'synthetic-1500',
+        state: null,
+        status: 'done',
+        createdAt: now,
+      });
       type Member = { id: number; value: number; lr: number; beta1: number };
       const quality = (lr: number): number => Math.exp(-((Math.log10(lr) + 2) ** 2));
       let pool: Member[] = [];
@@ -141,11 +152,22 @@ function seedLargeStudy(path: string): { studyId: number; trials: number } {
           const keeps = parent !== null && m % 10 === 0;
           const lr = parent === null ? 10 ** (-4 + random() * 3.5) : keeps ? parent.lr : Math.min(0.3, Math.max(1e-4, parent.lr * 2 ** (random() * 2 - 1)));
           const beta1 = parent === null || !keeps ? 0.5 + random() * 0.49 : parent.beta1;
-          const trial = store.studies.addTrial({ studyId, number: g * 50 + m, generation: g, member: m, params: { 'optimizer.lr': lr, 'optimizer.beta1': beta1 }, samplerId: null, createdAt: now });
+          const trial = store.studies.addTrial({
+            studyId,
+            number: g * 50 + m,
+            generation: g,
+            member: m,
+            params: { 'optimizer.lr': lr, 'optimizer.beta1': beta1 },
+            samplerId: null,
+            createdAt: now,
+          });
           const failed = (g * 50 + m) % 25 === 24;
           const start = parent?.value ?? 1.2;
           const value = start * (1 - 0.12 * quality(lr)) * (1 + (random() - 0.5) * 0.06);
-          store.studies.updateTrial(trial.id, failed ? { status: 'failed', finishedAt: now } : { status: 'done', value, testValue: value * 1.05, finishedAt: now });
+          store.studies.updateTrial(
+            trial.id,
+            failed ? { status: 'failed', finishedAt: now } : { status: 'done', value, testValue: value * 1.05, finishedAt: now },
+          );
           if (parent !== null) {
             store.studies.addEdge(trial.id, parent.id, 'weights');
             if (keeps) store.studies.addEdge(trial.id, parent.id, 'hparams');

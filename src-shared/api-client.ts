@@ -6,7 +6,10 @@
 import type { AppApi, AppEvent } from './api.ts';
 import { API_METHODS, type ApiMethod } from './api-methods.ts';
 
-export function apiClient(call: (method: ApiMethod, request: unknown) => Promise<unknown>, subscribe: (listener: (event: AppEvent) => void) => () => void): AppApi {
+export function apiClient(
+  call: (method: ApiMethod, request: unknown) => Promise<unknown>,
+  subscribe: (listener: (event: AppEvent) => void) => () => void,
+): AppApi {
   const methods = Object.fromEntries(API_METHODS.map((method) => [method, (request: unknown) => call(method, request ?? {})]));
   // Each entry answers what its method answers: `call` returns the service's result as it came.
   return { ...(methods as Omit<AppApi, 'subscribe'>), subscribe };

@@ -68,7 +68,12 @@ export class ApiError extends Error {
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof ValidationError) {
-    return new ApiError('invalid_input', error.message, error.where, error.problems.map((p) => ({ field: p.where, problem: p.problem })));
+    return new ApiError(
+      'invalid_input',
+      error.message,
+      error.where,
+      error.problems.map((p) => ({ field: p.where, problem: p.problem })),
+    );
   }
   if (error instanceof UserInputError) {
     return new ApiError('invalid_input', error.message, error.where, [{ field: error.where, problem: error.problem }]);

@@ -21,10 +21,6 @@ import { choice, fallbackMessage, integerField, MAX_SAFE_INTEGER, numberField } 
 import type { ComparisonTable } from './stats/comparison.ts';
 import type { CurvePoint } from './stats/curves.ts';
 
-
-
-
-
 export interface ExperimentSummary {
   readonly id: number;
   readonly name: string;
@@ -143,7 +139,6 @@ export interface RunProgress {
   readonly etaSeconds: number;
 }
 
-
 export interface StudySummary {
   readonly id: number;
   readonly name: string;
@@ -247,9 +242,17 @@ export interface Comparison {
   readonly groups: readonly ComparedGroup[];
   readonly tables: readonly ComparisonTable[];
   /** Final values per group, for boxplots: one entry per data set and metric. */
-  readonly finals: readonly { readonly dataset: string; readonly metric: string; readonly series: readonly { readonly name: string; readonly values: readonly number[] }[] }[];
+  readonly finals: readonly {
+    readonly dataset: string;
+    readonly metric: string;
+    readonly series: readonly { readonly name: string; readonly values: readonly number[] }[];
+  }[];
   /** Aggregated learning curves per group: one entry per data set and metric. */
-  readonly curves: readonly { readonly dataset: string; readonly metric: string; readonly series: readonly { readonly name: string; readonly points: readonly CurvePoint[] }[] }[];
+  readonly curves: readonly {
+    readonly dataset: string;
+    readonly metric: string;
+    readonly series: readonly { readonly name: string; readonly points: readonly CurvePoint[] }[];
+  }[];
 }
 
 export interface ImportSummary {
@@ -278,11 +281,7 @@ export type AppEvent =
 // ---- requests -------------------------------------------------------------------------
 
 const id = () => integerField(1);
-const tag = z
-  .string({ error: 'expected a string' })
-  .trim()
-  .min(1, { error: 'a tag cannot be empty' })
-  .max(64, { error: 'a tag has at most 64 characters' });
+const tag = z.string({ error: 'expected a string' }).trim().min(1, { error: 'a tag cannot be empty' }).max(64, { error: 'a tag has at most 64 characters' });
 const tags = z.array(tag, { error: 'expected a list of tags' }).max(32, { error: 'at most 32 tags' });
 const isoDate = z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' });
 const page = {
@@ -320,23 +319,25 @@ export const listExperimentsRequest = z.strictObject({
 
 export const experimentIdRequest = z.strictObject({ id: id() });
 
-export const createExperimentRequest = z.strictObject({
-  /** An experiment config; validated by the experiment schema (errors name config.<field>). */
-  config: z.unknown(),
-  /** Defaults to the config's name, else "<dataset> <optimizer>". */
-  name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200, { error: 'at most 200 characters' }).optional(),
-  runs: integerField(1, 1000).default(1),
-  /** Run i uses seed firstSeed + i. */
-  firstSeed: integerField(0).default(0),
-  tags: tags.default([]),
-  notes: z.string({ error: 'expected a string' }).max(100_000, { error: 'at most 100000 characters' }).default(''),
-  /** Higher starts first; equal priorities start first-in first-out. */
-  priority: integerField(-1000, 1000).default(0),
-}).refine((q) => !Number.isSafeInteger(q.firstSeed) || q.firstSeed <= MAX_SAFE_INTEGER - (q.runs - 1), {
-  // Above 2^53 consecutive seeds round to the same double: two runs would be identical.
-  error: `firstSeed + runs - 1 must be at most ${MAX_SAFE_INTEGER} (2^53 - 1) so that every run gets its own seed`,
-  path: ['firstSeed'],
-});
+export const createExperimentRequest = z
+  .strictObject({
+    /** An experiment config; validated by the experiment schema (errors name config.<field>). */
+    config: z.unknown(),
+    /** Defaults to the config's name, else "<dataset> <optimizer>". */
+    name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200, { error: 'at most 200 characters' }).optional(),
+    runs: integerField(1, 1000).default(1),
+    /** Run i uses seed firstSeed + i. */
+    firstSeed: integerField(0).default(0),
+    tags: tags.default([]),
+    notes: z.string({ error: 'expected a string' }).max(100_000, { error: 'at most 100000 characters' }).default(''),
+    /** Higher starts first; equal priorities start first-in first-out. */
+    priority: integerField(-1000, 1000).default(0),
+  })
+  .refine((q) => !Number.isSafeInteger(q.firstSeed) || q.firstSeed <= MAX_SAFE_INTEGER - (q.runs - 1), {
+    // Above 2^53 consecutive seeds round to the same double: two runs would be identical.
+    error: `firstSeed + runs - 1 must be at most ${MAX_SAFE_INTEGER} (2^53 - 1) so that every run gets its own seed`,
+    path: ['firstSeed'],
+  });
 
 export const updateExperimentRequest = z.strictObject({
   id: id(),
@@ -422,7 +423,12 @@ export const compareRequest = z.strictObject({ experimentIds, ...compareOptions 
 export const exportReportRequest = z.strictObject({
   experimentIds,
   ...compareOptions,
-  title: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a title cannot be empty' }).max(200, { error: 'at most 200 characters' }).default('Evolab comparison report'),
+  title: z
+    .string({ error: 'expected a string' })
+    .trim()
+    .min(1, { error: 'a title cannot be empty' })
+    .max(200, { error: 'at most 200 characters' })
+    .default('Evolab comparison report'),
   format: choice(['pdf', 'html']).default('pdf'),
 });
 

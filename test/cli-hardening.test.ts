@@ -61,12 +61,18 @@ describe('evolab queue add', () => {
     writeFileSync(path, JSON.stringify(quick(3)));
     const db = join(dir, 'evolab.db');
     const collide = evolab(['queue', 'add', path, '--runs', '3', '--first-seed', '9007199254740991', '--db', db]);
-    expect([collide.code, collide.stderr]).toEqual([2, 'evolab: firstSeed: firstSeed + runs - 1 must be at most 9007199254740991 (2^53 - 1) so that every run gets its own seed\n']);
+    expect([collide.code, collide.stderr]).toEqual([
+      2,
+      'evolab: firstSeed: firstSeed + runs - 1 must be at most 9007199254740991 (2^53 - 1) so that every run gets its own seed\n',
+    ]);
     const huge = evolab(['queue', 'add', path, '--first-seed', '1e300', '--db', db]);
     expect(huge.code).toBe(2);
     expect(huge.stderr).toMatch(/^evolab: --first-seed: expected at most 9007199254740991 \(2\^53 - 1\), got "1e300" \(see evolab queue --help\)$/m);
     const run = evolab(['run', path, '--runs', '2', '--first-seed', '9007199254740991', '--out', join(dir, 'out')]);
-    expect([run.code, run.stderr]).toEqual([2, 'evolab: --first-seed: first-seed + runs - 1 must be at most 9007199254740991 (2^53 - 1) so that every run gets its own seed\n']);
+    expect([run.code, run.stderr]).toEqual([
+      2,
+      'evolab: --first-seed: first-seed + runs - 1 must be at most 9007199254740991 (2^53 - 1) so that every run gets its own seed\n',
+    ]);
   });
 });
 
@@ -97,7 +103,14 @@ describe('evolab tune --slots 1', () => {
     writeFileSync(config, JSON.stringify(quick(30)));
     expect(evolab(['queue', 'add', config, '--runs', '2', '--db', db]).code).toBe(0);
     const study = join(dir, 'study.json');
-    writeFileSync(study, JSON.stringify({ base: quick(5), space: { 'optimizer.lr': { type: 'loguniform', low: 0.001, high: 0.1 } }, tune: { trials: 2, sampler: { type: 'random' } } }));
+    writeFileSync(
+      study,
+      JSON.stringify({
+        base: quick(5),
+        space: { 'optimizer.lr': { type: 'loguniform', low: 0.001, high: 0.1 } },
+        tune: { trials: 2, sampler: { type: 'random' } },
+      }),
+    );
     const tuned = evolab(['tune', study, '--slots', '1', '--db', db]);
     expect(tuned.code).toBe(0);
     const handle = new Database(db, { readonly: true });

@@ -45,15 +45,29 @@ describe('evolab run', () => {
   it('reports progress as plain lines when stderr is not a terminal, and says nothing of a GPU', () => {
     const lines = first.stderr.trim().split('\n');
     expect(lines[0]).toMatch(/^evolab: iris\.cmaes: 3 run\(s\), train\/val\/test 90\/30\/30, backend wasm .*; population on \d+ threads$/);
-    expect(lines.slice(1)).toEqual([1, 2, 3].map((k) => expect.stringMatching(new RegExp(`^evolab: run ${k}/3 done in \\d+:\\d\\d: \\d+ epochs.*, val_loss [\\d.]+, val_acc [\\d.]+; all runs \\d+:\\d\\d elapsed, ETA \\d+:\\d\\d$`))));
-    expect(first.stderr).not.toMatch(/[\r\u001b]|GPU|gpu/);
+    expect(lines.slice(1)).toEqual(
+      [1, 2, 3].map((k) =>
+        expect.stringMatching(
+          new RegExp(
+            `^evolab: run ${k}/3 done in \\d+:\\d\\d: \\d+ epochs.*, val_loss [\\d.]+, val_acc [\\d.]+; all runs \\d+:\\d\\d elapsed, ETA \\d+:\\d\\d$`,
+          ),
+        ),
+      ),
+    );
+    // No carriage returns and no escape sequences (ESC, character 27): nothing for a terminal.
+    expect([...first.stderr].filter((c) => c === '\r' || c.charCodeAt(0) === 27)).toEqual([]);
+    expect(first.stderr).not.toMatch(/GPU|gpu/);
   });
 
   it('writes the reference-format CSV and the per-epoch CSV', () => {
-    const runs = readFileSync(join(dir, 'a', 'iris.cmaes.csv'), 'utf8').trim().split('\n');
+    const runs = readFileSync(join(dir, 'a', 'iris.cmaes.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(runs[0]).toBe(',time,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc,model_evals');
     expect(runs.slice(1).map((line) => line.split(',')[0])).toEqual(['0', '1', '2']);
-    const epochs = readFileSync(join(dir, 'a', 'iris.cmaes.epochs.csv'), 'utf8').trim().split('\n');
+    const epochs = readFileSync(join(dir, 'a', 'iris.cmaes.epochs.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(epochs[0]).toBe('run,epoch,train_loss,train_acc,val_loss,val_acc,elapsed_s');
     const meta = JSON.parse(readFileSync(join(dir, 'a', 'iris.cmaes.meta.json'), 'utf8')) as { runs: { seed: number; backend: string }[] };
     expect(meta.runs.map((r) => r.seed)).toEqual([0, 1, 2]);
@@ -65,7 +79,12 @@ describe('evolab run', () => {
       readFileSync(file, 'utf8')
         .trim()
         .split('\n')
-        .map((line) => line.split(',').filter((_, i) => i !== dropColumn).join(','));
+        .map((line) =>
+          line
+            .split(',')
+            .filter((_, i) => i !== dropColumn)
+            .join(','),
+        );
     expect(second.code).toBe(0);
     expect(strip(join(dir, 'b', 'iris.cmaes.csv'), 1)).toEqual(strip(join(dir, 'a', 'iris.cmaes.csv'), 1));
     expect(strip(join(dir, 'b', 'iris.cmaes.epochs.csv'), 6)).toEqual(strip(join(dir, 'a', 'iris.cmaes.epochs.csv'), 6));
@@ -94,7 +113,9 @@ describe('evolab run on a CSV data set', () => {
     const result = evolab(['run', join(dir, 'boxes.json'), '--out', join(dir, 'out'), '--quiet']);
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
-    const [, row] = readFileSync(join(dir, 'out', 'boxes.adam.csv'), 'utf8').trim().split('\n');
+    const [, row] = readFileSync(join(dir, 'out', 'boxes.adam.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(Number(row.split(',')[7])).toBeGreaterThan(0.9); // test_acc on well-separated classes
   });
 });

@@ -17,7 +17,12 @@ import { App, chromium } from './electron-stand-in/app-driver.ts';
 const root = resolve(import.meta.dirname, '..');
 const builtMain = join(root, 'out/main/main.js');
 
-const iris = { dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 3 }, compute: { backend: 'js', threads: 1 } };
+const iris = {
+  dataset: { name: 'iris' },
+  optimizer: { type: 'adam', lr: 0.01 },
+  training: { batch_size: 16, max_epochs: 3 },
+  compute: { backend: 'js', threads: 1 },
+};
 
 describe.skipIf(!existsSync(builtMain))('the desktop app (built main and preload, stand-in Electron)', () => {
   const userData = mkdtempSync(join(tmpdir(), 'evolab-app-'));
@@ -37,7 +42,12 @@ describe.skipIf(!existsSync(builtMain))('the desktop app (built main and preload
     const { windows } = await app.controlResult<{ windows: { loaded: string; preferences: Record<string, unknown> }[] }>('windows');
     expect(windows).toHaveLength(1);
     expect(windows[0].loaded).toBe(join(root, 'out/renderer/index.html'));
-    expect(windows[0].preferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: join(root, 'out/preload/preload.cjs') });
+    expect(windows[0].preferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      preload: join(root, 'out/preload/preload.cjs'),
+    });
     const headers = await app.controlResult<Record<string, string[]>>('csp');
     expect(headers['Content-Security-Policy']?.[0]).toMatch(/^default-src 'self'; script-src 'self'/);
   });
@@ -78,7 +88,10 @@ describe.skipIf(!existsSync(builtMain))('the desktop app (built main and preload
     const html = await app.call<{ mimeType: string }>('exportReport', { experimentIds: [id], format: 'html' });
     expect(html.mimeType).toBe('text/html');
     const folder = mkdtempSync(join(tmpdir(), 'evolab-app-import-'));
-    writeFileSync(join(folder, 'iris.sgd.csv'), ',time,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc,model_evals\n0,1,0.3,0.9,0.3,0.9,0.3,0.9,100\n');
+    writeFileSync(
+      join(folder, 'iris.sgd.csv'),
+      ',time,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc,model_evals\n0,1,0.3,0.9,0.3,0.9,0.3,0.9,100\n',
+    );
     await app.call('importResults', { folder, name: 'imported' });
     const templates = await app.call<{ config: unknown }[]>('listStudyTemplates');
     expect(templates.length).toBeGreaterThan(0);
@@ -92,12 +105,20 @@ describe.skipIf(!existsSync(builtMain))('the desktop app (built main and preload
     await app.call('getStudyCurves', { id: created.id });
     await app.call('cancelStudy', { id: created.id });
     const finished = await app.call<{ id: number }>('createStudy', { config: { ...study, tune: { trials: 1, sampler: { type: 'random' } } } });
-    await app.event((e) => e.type === 'study' && (e as unknown as { study: { id: number; status: string } }).study.id === finished.id && (e as unknown as { study: { status: string } }).study.status === 'done');
+    await app.event(
+      (e) =>
+        e.type === 'study' &&
+        (e as unknown as { study: { id: number; status: string } }).study.id === finished.id &&
+        (e as unknown as { study: { status: string } }).study.status === 'done',
+    );
     const best = await app.call<{ runsTotal: number }>('queueStudyBest', { id: finished.id, runs: 2 });
     expect(best.runsTotal).toBe(2);
     await app.call('deleteStudy', { id: created.id });
     // A typed error crosses the bridge with its code and field.
-    await expect(app.call('createExperiment', { config: { ...iris, optimizer: { type: 'adam', lr: -1 } } })).rejects.toMatchObject({ code: 'invalid_input', field: 'config.optimizer.lr' });
+    await expect(app.call('createExperiment', { config: { ...iris, optimizer: { type: 'adam', lr: -1 } } })).rejects.toMatchObject({
+      code: 'invalid_input',
+      field: 'config.optimizer.lr',
+    });
     await expect(app.call('getStudy', { id: 999 })).rejects.toMatchObject({ code: 'not_found' });
     await app.call('getEnvironment');
     expect([...API_METHODS].filter((m) => !app.called.has(m))).toEqual([]);

@@ -88,7 +88,11 @@ describe('evolab evaluate', () => {
         }),
       );
     }
-    const summaries = { adam: [0.9616666666666666, 0.027141603981096347, 0.97], cmaes: [0.8166666666666668, 0.06314005596027507, 0.815], sgd: [0.9166666666666669, 0.034448028487370164, 0.915] };
+    const summaries = {
+      adam: [0.9616666666666666, 0.027141603981096347, 0.97],
+      cmaes: [0.8166666666666668, 0.06314005596027507, 0.815],
+      sgd: [0.9166666666666669, 0.034448028487370164, 0.915],
+    };
     acc.rows.forEach((row) => {
       const [mean, std, median] = summaries[row.optimizer as keyof typeof summaries];
       close(row.summary?.mean, mean);
@@ -141,7 +145,12 @@ describe('evolab evaluate', () => {
     expect(files).toEqual(['iris.adam.csv', 'iris.one.csv', 'iris.short.csv']);
     const [table] = tables;
     expect(table.test).toBe('wilcoxon');
-    expect(table.notes).toEqual(expect.arrayContaining(['one: one run only, so its tests are undefined', 'run counts differ: the paired test uses the runs whose index both optimizers have']));
+    expect(table.notes).toEqual(
+      expect.arrayContaining([
+        'one: one run only, so its tests are undefined',
+        'run counts differ: the paired test uses the runs whose index both optimizers have',
+      ]),
+    );
     const one = table.rows.findIndex((r) => r.optimizer === 'one');
     expect(table.pValues[one].every((p) => p === null)).toBe(true);
   });

@@ -19,7 +19,10 @@ const root = resolve(import.meta.dirname, '..');
 const canMakeFifo = process.platform !== 'win32' && spawnSync('mkfifo', ['--version']).status === 0;
 
 function evolab(args: string[]) {
-  const result = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -35,7 +38,8 @@ function hostileFolder(): string {
   writeFileSync(join(dir, 'iris.sgd.csv'), resultsCsv([0.9, 0.87, 0.93]));
   // About 1 MB of per-epoch rows, read while the service keeps answering.
   const lines = ['run,epoch,train_loss,val_loss'];
-  for (let run = 0; run < 3; run++) for (let epoch = 1; epoch <= 10_000; epoch++) lines.push(`${run},${epoch},${(1 / epoch).toFixed(6)},${(2 / epoch).toFixed(6)}`);
+  for (let run = 0; run < 3; run++)
+    for (let epoch = 1; epoch <= 10_000; epoch++) lines.push(`${run},${epoch},${(1 / epoch).toFixed(6)},${(2 / epoch).toFixed(6)}`);
   writeFileSync(join(dir, 'iris.adam.epochs.csv'), `${lines.join('\n')}\n`);
   spawnSync('mkfifo', [join(dir, 'iris.fifo.csv')]);
   symlinkSync('/dev/zero', join(dir, 'iris.zero.csv'));
@@ -116,10 +120,16 @@ describe('CSV data sets named in a config', () => {
     expect(await refused(dir)).toEqual(['config.dataset.path', `config.dataset.path: ${dir}: is a folder, not a regular file`]);
     expect(await refused(join(dir, 'missing.csv'))).toEqual(['config.dataset.path', `config.dataset.path: ${join(dir, 'missing.csv')}: no such file`]);
     writeFileSync(join(dir, 'big.csv'), 'a,y\n'.padEnd(33 * 1024 * 1024, '1'));
-    expect(await refused(join(dir, 'big.csv'))).toEqual(['config.dataset.path', `config.dataset.path: ${join(dir, 'big.csv')}: is 33.0 MiB; files over 32.0 MiB are not read (--max-file-mb)`]);
+    expect(await refused(join(dir, 'big.csv'))).toEqual([
+      'config.dataset.path',
+      `config.dataset.path: ${join(dir, 'big.csv')}: is 33.0 MiB; files over 32.0 MiB are not read (--max-file-mb)`,
+    ]);
     if (canMakeFifo) {
       spawnSync('mkfifo', [join(dir, 'pipe.csv')]);
-      expect(await refused(join(dir, 'pipe.csv'))).toEqual(['config.dataset.path', `config.dataset.path: ${join(dir, 'pipe.csv')}: is a FIFO (named pipe), not a regular file`]);
+      expect(await refused(join(dir, 'pipe.csv'))).toEqual([
+        'config.dataset.path',
+        `config.dataset.path: ${join(dir, 'pipe.csv')}: is a FIFO (named pipe), not a regular file`,
+      ]);
     }
     expect(store.experiments.count()).toBe(0);
   });
@@ -154,6 +164,9 @@ describe('CSV data sets named in a config', () => {
     // Bound to another address without --data-root: nothing is read for callers.
     const closed = service({ kind: 'roots', roots: [] });
     const none = (await closed.service.createExperiment({ config: csvConfig(join(allowed, 'points.csv')), runs: 1 }).catch(toApiError)) as ApiError;
-    expect([none.field, none.message]).toEqual(['config.dataset.path', expect.stringMatching(/reads no files for its callers; start `evolab serve` with --data-root DIR/)]);
+    expect([none.field, none.message]).toEqual([
+      'config.dataset.path',
+      expect.stringMatching(/reads no files for its callers; start `evolab serve` with --data-root DIR/),
+    ]);
   });
 });

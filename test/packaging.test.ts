@@ -34,7 +34,12 @@ const OPTIONAL = new Set(['@tensorflow/tfjs-node-gpu']);
 /** The module specifiers a bundle names: static imports, dynamic imports, require calls. */
 function specifiers(source: string): string[] {
   const found = new Set<string>();
-  for (const pattern of [/\bfrom\s*["']([^"']+)["']/g, /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g, /\brequire\(\s*["']([^"']+)["']\s*\)/g, /^import\s*["']([^"']+)["']/gm]) {
+  for (const pattern of [
+    /\bfrom\s*["']([^"']+)["']/g,
+    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+    /\brequire\(\s*["']([^"']+)["']\s*\)/g,
+    /^import\s*["']([^"']+)["']/gm,
+  ]) {
     for (const match of source.matchAll(pattern)) found.add(match[1]);
   }
   return [...found];
@@ -64,11 +69,15 @@ describe.skipIf(!built)('the packaged desktop app (electron-builder, stand-in El
     mkdirSync(electronDist);
     writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
     writeFileSync(join(electronDist, 'LICENSE'), '');
-    const pack = spawnSync(process.execPath, [join(root, 'node_modules/electron-builder/cli.js'), '--linux', 'dir', `-c.electronDist=${electronDist}`, `-c.directories.output=${output}`], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, ELECTRON_BUILDER_CACHE: join(work, 'cache') },
-    });
+    const pack = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/electron-builder/cli.js'), '--linux', 'dir', `-c.electronDist=${electronDist}`, `-c.directories.output=${output}`],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, ELECTRON_BUILDER_CACHE: join(work, 'cache') },
+      },
+    );
     expect(pack.status, pack.stderr + pack.stdout).toBe(0);
     resources = join(output, 'linux-unpacked/resources');
     extractAll(join(resources, 'app.asar'), app);
@@ -79,7 +88,9 @@ describe.skipIf(!built)('the packaged desktop app (electron-builder, stand-in El
   });
 
   it("is a configuration electron-builder's own schema accepts, and a mistyped key is refused", async () => {
-    const { validateConfiguration } = (await import('app-builder-lib/out/util/config/config.js')) as { validateConfiguration: (c: unknown, logger: unknown) => Promise<void> };
+    const { validateConfiguration } = (await import('app-builder-lib/out/util/config/config.js')) as {
+      validateConfiguration: (c: unknown, logger: unknown) => Promise<void>;
+    };
     const { DebugLogger } = (await import('builder-util')) as { DebugLogger: new (enabled: boolean) => unknown };
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     await expect(validateConfiguration({ ...config, asarUnpak: ['x'] }, new DebugLogger(false))).rejects.toThrow(/asarUnpak/);
@@ -103,7 +114,8 @@ describe.skipIf(!built)('the packaged desktop app (electron-builder, stand-in El
       const source = readFileSync(file, 'utf8');
       const all = specifiers(source);
       for (const local of all.filter((s) => s.startsWith('.'))) queue.push(resolve(dirname(file), local));
-      for (const target of urlTargets(source)) if (!existsSync(resolve(dirname(file), target))) problems.push(`${relative(app, file)} opens ${target}, not packed`);
+      for (const target of urlTargets(source))
+        if (!existsSync(resolve(dirname(file), target))) problems.push(`${relative(app, file)} opens ${target}, not packed`);
       const bare = all.filter((s) => !s.startsWith('.') && !isBuiltin(s) && s !== 'electron' && !OPTIONAL.has(s));
       for (const [specifier, url] of Object.entries(resolveFrom(file, bare))) {
         if (!url.startsWith(`file://${app}/node_modules/`)) problems.push(`${relative(app, file)} imports ${specifier}: ${url}`);
@@ -127,7 +139,8 @@ describe.skipIf(!built)('the packaged desktop app (electron-builder, stand-in El
     expect(readdirSync(join(app, 'resources/configs')).sort()).toEqual(readdirSync(join(root, 'resources/configs')).sort());
     expect(readdirSync(join(app, 'resources/studies')).sort()).toEqual(readdirSync(join(root, 'resources/studies')).sort());
     // Nothing from development: sources, tests, the development dependencies.
-    for (const absent of ['src-main', 'test', 'node_modules/vitest', 'node_modules/electron', 'node_modules/vue']) expect(existsSync(join(app, absent)), absent).toBe(false);
+    for (const absent of ['src-main', 'test', 'node_modules/vitest', 'node_modules/electron', 'node_modules/vue'])
+      expect(existsSync(join(app, absent)), absent).toBe(false);
   });
 
   it('starts from the package and trains a run to done through its utilityProcess job', async () => {
@@ -136,7 +149,12 @@ describe.skipIf(!built)('the packaged desktop app (electron-builder, stand-in El
     await packed.controlResult('subscribe');
     expect((await packed.call<unknown[]>('listConfigs')).length).toBeGreaterThan(0);
     await packed.call('createExperiment', {
-      config: { dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 2 }, compute: { backend: 'js', threads: 1 } },
+      config: {
+        dataset: { name: 'iris' },
+        optimizer: { type: 'adam', lr: 0.01 },
+        training: { batch_size: 16, max_epochs: 2 },
+        compute: { backend: 'js', threads: 1 },
+      },
       runs: 1,
     });
     await packed.event((e) => e.type === 'run-status' && e.run?.status === 'done');

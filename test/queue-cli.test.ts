@@ -28,7 +28,12 @@ function sha256(path: string): string {
 function rowCounts(db: string): Record<string, number> {
   const handle = new Database(db, { readonly: true });
   const count = (table: string) => (handle.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  const counts = { experiments: count('experiments'), runs: count('runs'), metrics: count('metrics'), integrity: handle.pragma('integrity_check', { simple: true }) === 'ok' ? 1 : 0 };
+  const counts = {
+    experiments: count('experiments'),
+    runs: count('runs'),
+    metrics: count('metrics'),
+    integrity: handle.pragma('integrity_check', { simple: true }) === 'ok' ? 1 : 0,
+  };
   handle.close();
   return counts;
 }
@@ -73,7 +78,10 @@ describe('evolab queue / runs / export', () => {
       [['runs', 'ls', '--status', 'sleeping', '--db', db], /^evolab: --status: expected one of .*, got "sleeping" \(see evolab runs --help\)$/m],
       [['serve', '--renderer', join(dir, 'no-such-ui'), '--port', '0', '--db', db], /--renderer: .*no-such-ui is not a folder/],
       // Reading commands never create a database at a mistyped path.
-      [['runs', 'ls', '--db', join(dir, 'typo.db')], /^evolab: --db: there is no database at .*typo\.db yet: it is made by the first evolab queue add, import, tune, gpbt, pbt or serve$/m],
+      [
+        ['runs', 'ls', '--db', join(dir, 'typo.db')],
+        /^evolab: --db: there is no database at .*typo\.db yet: it is made by the first evolab queue add, import, tune, gpbt, pbt or serve$/m,
+      ],
       [['experiments', 'ls', '--db', join(dir, 'typo.db')], /there is no database at .*typo\.db yet/],
     ];
     for (const [args, message] of cases) {

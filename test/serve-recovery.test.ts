@@ -134,7 +134,12 @@ describe('evolab serve killed with SIGKILL mid-run', () => {
       text
         .trim()
         .split('\n')
-        .map((line) => line.split(',').filter((_, i) => i !== column).join(','));
+        .map((line) =>
+          line
+            .split(',')
+            .filter((_, i) => i !== column)
+            .join(','),
+        );
     const exported = readFileSync(join(out, 'iris.cmaes.csv'), 'utf8');
     expect(withoutColumn(exported, 1)).toEqual(withoutColumn(runsCsv(reference), 1)); // column 1: time
     const exportedEpochs = readFileSync(join(out, 'iris.cmaes.epochs.csv'), 'utf8');

@@ -12,7 +12,14 @@ const files = readdirSync(folder).filter((f) => f.endsWith('.json'));
 describe('shipped study configs', () => {
   it('include the reference tuning studies and the GPBT/PBT pairs for MNIST and Iris', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['iris_cmaes_tune.json', 'mnist_sgd_tune.json', 'mnist_adam_gpbt.json', 'mnist_adam_pbt.json', 'iris_adam_gpbt.json', 'iris_adam_pbt.json']),
+      expect.arrayContaining([
+        'iris_cmaes_tune.json',
+        'mnist_sgd_tune.json',
+        'mnist_adam_gpbt.json',
+        'mnist_adam_pbt.json',
+        'iris_adam_gpbt.json',
+        'iris_adam_pbt.json',
+      ]),
     );
     expect(files).toHaveLength(12);
   });

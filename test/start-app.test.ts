@@ -21,7 +21,9 @@ describe.skipIf(installed)('npm start without the Electron binary and no way to 
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^evolab: could not download the Electron binary electron-v[\d.]+-\w+-\w+\.zip \(from http:\/\/127\.0\.0\.1:9\/: .+\); the same UI runs in your browser without it: npx evolab serve --open$/);
+    expect(lines[0]).toMatch(
+      /^evolab: could not download the Electron binary electron-v[\d.]+-\w+-\w+\.zip \(from http:\/\/127\.0\.0\.1:9\/: .+\); the same UI runs in your browser without it: npx evolab serve --open$/,
+    );
     expect(result.stdout).toBe('');
   });
 });

@@ -43,11 +43,18 @@ async function serving(databasePath: string): Promise<{ services: Services; serv
   const services = boot({ databasePath, defaultSlots: 2, busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
   const log = new EventLog(services.service);
   const server = await startHttpServer({ api: services.service, host: '127.0.0.1', port: 0, token: null, rendererDir: null, version: 'test' });
-  cleanup.push(() => services.shutdown(), () => server.close());
+  cleanup.push(
+    () => services.shutdown(),
+    () => server.close(),
+  );
   return { services, server, log };
 }
 
-async function call<T>(server: RunningServer, method: string, body: object = {}): Promise<{ status: number; result?: T; error?: { code: string; message: string } }> {
+async function call<T>(
+  server: RunningServer,
+  method: string,
+  body: object = {},
+): Promise<{ status: number; result?: T; error?: { code: string; message: string } }> {
   const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const json = (await response.json()) as { result?: T; error?: { code: string; message: string } };
   return { status: response.status, ...json };
@@ -56,7 +63,9 @@ async function call<T>(server: RunningServer, method: string, body: object = {})
 /** The CLI in a child process, without blocking this process (whose service it may ask). */
 function evolabAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

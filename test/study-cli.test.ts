@@ -18,7 +18,12 @@ function evolab(args: string[]) {
 }
 
 const study = {
-  base: { dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 100 }, compute: { backend: 'js', threads: 1 } },
+  base: {
+    dataset: { name: 'iris' },
+    optimizer: { type: 'adam', lr: 0.01 },
+    training: { batch_size: 16, max_epochs: 100 },
+    compute: { backend: 'js', threads: 1 },
+  },
   space: { 'optimizer.lr': { type: 'loguniform', low: 0.001, high: 0.5 } },
   objective: { metric: 'val_acc' },
   seed: 1,
@@ -57,7 +62,10 @@ describe('evolab gpbt and evolab study', () => {
     expect(best.stdout).toMatch(/hyperparameter schedule along its lineage/);
     const config = parseExperimentConfig(JSON.parse(readFileSync(out, 'utf8')));
     expect(config.optimizer.type).toBe('adam');
-    const genealogy = JSON.parse(evolab(['study', 'genealogy', '1', '--db', db]).stdout) as { nodes: { trial: number; generation: number }[]; edges: { child: number; parent: number; kind: string }[] };
+    const genealogy = JSON.parse(evolab(['study', 'genealogy', '1', '--db', db]).stdout) as {
+      nodes: { trial: number; generation: number }[];
+      edges: { child: number; parent: number; kind: string }[];
+    };
     // Per-study trial numbers, 0..11, as in `study show`; a child is a generation after its parent.
     expect(genealogy.nodes.map((n) => n.trial)).toEqual([...Array(12).keys()]);
     expect(genealogy.edges.filter((e) => e.kind === 'weights')).toHaveLength(8);
@@ -68,7 +76,11 @@ describe('evolab gpbt and evolab study', () => {
     const csv = evolab(['study', 'genealogy', '1', '--format', 'csv', '--db', db]).stdout.trim().split('\n');
     expect(csv[0]).toBe('child,parent,kind,child_generation,parent_generation,child_value,parent_value');
     expect(csv).toHaveLength(1 + genealogy.edges.length);
-    expect(csv[1]).toBe(`${genealogy.edges[0].child},${genealogy.edges[0].parent},${genealogy.edges[0].kind},${generation.get(genealogy.edges[0].child)},${generation.get(genealogy.edges[0].parent)},`.concat(csv[1].split(',').slice(5).join(',')));
+    expect(csv[1]).toBe(
+      `${genealogy.edges[0].child},${genealogy.edges[0].parent},${genealogy.edges[0].kind},${generation.get(genealogy.edges[0].child)},${generation.get(genealogy.edges[0].parent)},`.concat(
+        csv[1].split(',').slice(5).join(','),
+      ),
+    );
   });
 
   it('answers bad input with one line and exit code 2, storing nothing', () => {
@@ -83,7 +95,10 @@ describe('evolab gpbt and evolab study', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...study, space: { 'optimizer.lr': { type: 'uniform', low: 1, high: 0.1 } }, gpbt: { ...study.gpbt, t_max: 0 } }));
     const cases: [string[], RegExp][] = [
-      [['gpbt', bad, '--db', db], /bad\.json: space\.optimizer\.lr\.high: inverted range: high \(0\.1\) is below low \(1\); .*bad\.json: gpbt\.t_max: expected a positive integer, got 0/],
+      [
+        ['gpbt', bad, '--db', db],
+        /bad\.json: space\.optimizer\.lr\.high: inverted range: high \(0\.1\) is below low \(1\); .*bad\.json: gpbt\.t_max: expected a positive integer, got 0/,
+      ],
       [['pbt', path, '--db', db], /gpbt\.json: has no "pbt" section/],
       [['tune', path, '--db', db], /gpbt\.json: is a GPBT\/PBT study: run it with evolab gpbt or evolab pbt/],
       [['tune', path, '--sampler', 'grid', '--db', db], /^evolab: --sampler: expected one of .*, got "grid" \(see evolab tune --help\)$/m],

@@ -16,7 +16,12 @@ import type { AppEvent, QueueState, StudyDetail, StudySummary } from '../src-sha
 const root = resolve(import.meta.dirname, '..');
 const cli = ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs')];
 
-const base = { dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 30 }, compute: { backend: 'js', threads: 1 } };
+const base = {
+  dataset: { name: 'iris' },
+  optimizer: { type: 'adam', lr: 0.01 },
+  training: { batch_size: 16, max_epochs: 30 },
+  compute: { backend: 'js', threads: 1 },
+};
 const space = { 'optimizer.lr': { type: 'loguniform', low: 0.001, high: 0.5 } };
 
 let children: ChildProcess[] = [];
@@ -37,7 +42,11 @@ async function serve(db: string): Promise<{ url: string; child: ChildProcess }> 
   return { url, child };
 }
 
-async function call<T>(url: string, method: string, body: object): Promise<{ status: number; result: T; error?: { code: string; field?: string; message: string } }> {
+async function call<T>(
+  url: string,
+  method: string,
+  body: object,
+): Promise<{ status: number; result: T; error?: { code: string; field?: string; message: string } }> {
   const response = await fetch(`${url}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const json = (await response.json()) as { result: T; error?: { code: string; field?: string; message: string } };
   return { status: response.status, ...json };
@@ -62,7 +71,9 @@ async function studyWhen(url: string, id: number, match: (s: StudySummary) => bo
 function studyRuns(db: string, id: number): { status: string; started: string | null }[] {
   const handle = new Database(db, { readonly: true });
   try {
-    return handle.prepare('SELECT r.status, r.started_at AS started FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE e.study_id = ? ORDER BY r.id').all(id) as {
+    return handle
+      .prepare('SELECT r.status, r.started_at AS started FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE e.study_id = ? ORDER BY r.id')
+      .all(id) as {
       status: string;
       started: string | null;
     }[];
@@ -75,7 +86,10 @@ describe('a study through the HTTP API', () => {
   it('starts, pauses (nothing of it starts), resumes, cancels (nothing left running), and stays cancelled after a restart', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'evolab-study-control-')), 'evolab.db');
     let server = await serve(db);
-    const created = await call<StudyDetail>(server.url, 'createStudy', { config: { base, space, tune: { trials: 40, parallel: 4, sampler: { type: 'random' } } }, name: 'controlled' });
+    const created = await call<StudyDetail>(server.url, 'createStudy', {
+      config: { base, space, tune: { trials: 40, parallel: 4, sampler: { type: 'random' } } },
+      name: 'controlled',
+    });
     expect([created.status, created.result.status, created.result.budget]).toEqual([200, 'running', 40]);
     const id = created.result.id;
     await studyWhen(server.url, id, (s) => s.finishedTrials >= 2);
@@ -125,7 +139,11 @@ describe('a study through the HTTP API', () => {
     await studyWhen(server.url, id, (s) => s.status === 'done');
     const detail = (await call<StudyDetail>(server.url, 'getStudy', { id })).result;
     const best = detail.trialList.find((t) => t.number === detail.bestTrial);
-    const queued = await call<{ id: number; runsTotal: number; studyId: number | null; config: { optimizer: { lr: number } } }>(server.url, 'queueStudyBest', { id, runs: 3, firstSeed: 10 });
+    const queued = await call<{ id: number; runsTotal: number; studyId: number | null; config: { optimizer: { lr: number } } }>(server.url, 'queueStudyBest', {
+      id,
+      runs: 3,
+      firstSeed: 10,
+    });
     expect(queued.status).toBe(200);
     expect(queued.result).toMatchObject({ runsTotal: 3, studyId: null, config: { optimizer: { lr: best?.params['optimizer.lr'] } } });
     // It is an ordinary experiment: in the list, with its seeds.

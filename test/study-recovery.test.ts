@@ -31,8 +31,20 @@ const base = {
 const space = { 'optimizer.lr': { type: 'loguniform', low: 0.001, high: 0.5 } };
 
 const studies: [string, object][] = [
-  ['tune', { name: 'tune', base, space, seed: 5, tune: { trials: 8, parallel: 2, sampler: { type: 'tpe', startup_trials: 3 }, pruning: { type: 'median', startup_trials: 2, warmup_epochs: 1 } } }],
-  ['GPBT time', { name: 'gpbt time', base, space, seed: 5, objective: { metric: 'val_acc' }, gpbt: { n: 6, t_max: 3, c: 2, T_g: 2, mode: 'time', early_stop: true } }],
+  [
+    'tune',
+    {
+      name: 'tune',
+      base,
+      space,
+      seed: 5,
+      tune: { trials: 8, parallel: 2, sampler: { type: 'tpe', startup_trials: 3 }, pruning: { type: 'median', startup_trials: 2, warmup_epochs: 1 } },
+    },
+  ],
+  [
+    'GPBT time',
+    { name: 'gpbt time', base, space, seed: 5, objective: { metric: 'val_acc' }, gpbt: { n: 6, t_max: 3, c: 2, T_g: 2, mode: 'time', early_stop: true } },
+  ],
   ['GPBT no-time', { name: 'gpbt no-time', base, space, seed: 5, gpbt: { n: 6, t_max: 3, c: 2, T_g: 2, mode: 'no-time', early_stop: true } }],
   ['PBT', { name: 'pbt', base, space, seed: 5, pbt: { n: 4, t_max: 3, T_g: 2 } }],
 ];
@@ -44,7 +56,9 @@ class Serve {
   readonly exited: Promise<void>;
 
   constructor(db: string, slots: number) {
-    this.child = spawn(process.execPath, [...cli, 'serve', '--db', db, '--port', '0', '--slots', String(slots), '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    this.child = spawn(process.execPath, [...cli, 'serve', '--db', db, '--port', '0', '--slots', String(slots), '--quiet'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     this.exited = new Promise((done) => this.child.once('exit', () => done()));
     this.port = new Promise((found) =>
       createInterface({ input: this.child.stdout }).on('line', (line) => {
@@ -55,7 +69,11 @@ class Serve {
   }
 
   async call<T>(method: string, body: object): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${await this.port}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`http://127.0.0.1:${await this.port}/api/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = (await response.json()) as { result?: T; error?: { message: string } };
     if (json.error !== undefined) throw new Error(json.error.message);
     return json.result as T;
@@ -95,13 +113,19 @@ class Serve {
 function storedStudy(db: string, id: number): unknown {
   const handle = new Database(db, { readonly: true });
   try {
-    const trials = handle.prepare('SELECT id, number, generation, member, params, status, value, test_value AS testValue FROM trials WHERE study_id = ? ORDER BY number').all(id) as {
+    const trials = handle
+      .prepare('SELECT id, number, generation, member, params, status, value, test_value AS testValue FROM trials WHERE study_id = ? ORDER BY number')
+      .all(id) as {
       id: number;
       number: number;
       params: string;
     }[];
     const numberOf = new Map(trials.map((t) => [t.id, t.number]));
-    const edges = handle.prepare('SELECT child_id AS child, parent_id AS parent, kind FROM lineage_edges e JOIN trials t ON t.id = e.child_id WHERE t.study_id = ? ORDER BY child_id, kind').all(id) as {
+    const edges = handle
+      .prepare(
+        'SELECT child_id AS child, parent_id AS parent, kind FROM lineage_edges e JOIN trials t ON t.id = e.child_id WHERE t.study_id = ? ORDER BY child_id, kind',
+      )
+      .all(id) as {
       child: number;
       parent: number;
       kind: string;
@@ -111,7 +135,9 @@ function storedStudy(db: string, id: number): unknown {
       status: study.status,
       winner: numberOf.get(study.best),
       trials: trials.map(({ id: _id, params, ...t }) => ({ ...t, params: JSON.parse(params) as unknown })),
-      edges: edges.map((e) => ({ child: numberOf.get(e.child), parent: numberOf.get(e.parent), kind: e.kind })).sort((a, b) => (a.child ?? 0) - (b.child ?? 0) || a.kind.localeCompare(b.kind)),
+      edges: edges
+        .map((e) => ({ child: numberOf.get(e.child), parent: numberOf.get(e.parent), kind: e.kind }))
+        .sort((a, b) => (a.child ?? 0) - (b.child ?? 0) || a.kind.localeCompare(b.kind)),
     };
   } finally {
     handle.close();
@@ -122,7 +148,9 @@ function storedStudy(db: string, id: number): unknown {
 async function reference(config: StudyConfig): Promise<unknown> {
   const run = await runStudyInProcess(config, new JsBackend(null));
   const trials = [...run.trials].sort((a, b) => a.plan.number - b.plan.number);
-  const edges = trials.flatMap((t) => (t.plan.source === null ? [] : t.plan.source.kinds.map((kind) => ({ child: t.plan.number, parent: t.plan.source?.trial, kind }))));
+  const edges = trials.flatMap((t) =>
+    t.plan.source === null ? [] : t.plan.source.kinds.map((kind) => ({ child: t.plan.number, parent: t.plan.source?.trial, kind })),
+  );
   return {
     status: 'done',
     winner: run.best,

@@ -50,7 +50,12 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
     });
-    services = boot({ databasePath: join(app.getPath('userData'), 'evolab.db'), host: new UtilityJobHost(), renderPdf: printToPdf, busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
+    services = boot({
+      databasePath: join(app.getPath('userData'), 'evolab.db'),
+      host: new UtilityJobHost(),
+      renderPdf: printToPdf,
+      busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS,
+    });
     services.start();
     const api = services.service;
     for (const method of API_METHODS) {

@@ -13,20 +13,68 @@ interface CommandEntry {
 }
 
 export const COMMANDS: readonly CommandEntry[] = [
-  { name: 'run', description: 'train a config N times and write <dataset>.<optimizer>.csv, .epochs.csv and .meta.json', load: async () => (await import('./run.ts')).registerRunCommand },
-  { name: 'queue', description: 'add experiments to the queue and manage it (the queue runs in `evolab serve`)', load: async () => (await import('./queue.ts')).registerQueueCommand },
-  { name: 'serve', description: 'run the queue and serve the AppApi (HTTP + WebSocket) and the web UI', load: async () => (await import('./serve.ts')).registerServeCommand },
-  { name: 'experiments', description: 'experiments stored in the database: ids, names, status, runs', load: async () => (await import('./experiments.ts')).registerExperimentsCommand },
+  {
+    name: 'run',
+    description: 'train a config N times and write <dataset>.<optimizer>.csv, .epochs.csv and .meta.json',
+    load: async () => (await import('./run.ts')).registerRunCommand,
+  },
+  {
+    name: 'queue',
+    description: 'add experiments to the queue and manage it (the queue runs in `evolab serve`)',
+    load: async () => (await import('./queue.ts')).registerQueueCommand,
+  },
+  {
+    name: 'serve',
+    description: 'run the queue and serve the AppApi (HTTP + WebSocket) and the web UI',
+    load: async () => (await import('./serve.ts')).registerServeCommand,
+  },
+  {
+    name: 'experiments',
+    description: 'experiments stored in the database: ids, names, status, runs',
+    load: async () => (await import('./experiments.ts')).registerExperimentsCommand,
+  },
   { name: 'runs', description: 'runs stored in the experiment database', load: async () => (await import('./runs.ts')).registerRunsCommand },
-  { name: 'export', description: "write an experiment's done runs as <dataset>.<optimizer>.csv, .epochs.csv and .meta.json", load: async () => (await import('./export.ts')).registerExportCommand },
-  { name: 'tune', description: 'tune hyperparameters: a study of trials through the queue, resumable', load: async () => (await import('./tune.ts')).registerTuneCommand },
-  { name: 'gpbt', description: 'Genealogical Population-Based Training (Scardigli et al. 2021)', load: async () => (await import('./gpbt.ts')).registerPopulationCommands },
+  {
+    name: 'export',
+    description: "write an experiment's done runs as <dataset>.<optimizer>.csv, .epochs.csv and .meta.json",
+    load: async () => (await import('./export.ts')).registerExportCommand,
+  },
+  {
+    name: 'tune',
+    description: 'tune hyperparameters: a study of trials through the queue, resumable',
+    load: async () => (await import('./tune.ts')).registerTuneCommand,
+  },
+  {
+    name: 'gpbt',
+    description: 'Genealogical Population-Based Training (Scardigli et al. 2021)',
+    load: async () => (await import('./gpbt.ts')).registerPopulationCommands,
+  },
   { name: 'pbt', description: 'Population-Based Training (Jaderberg et al. 2017)', load: async () => (await import('./gpbt.ts')).registerPopulationCommands },
-  { name: 'study', description: 'hyperparameter studies: list, trials, best configuration, genealogy, pause, resume, cancel', load: async () => (await import('./study.ts')).registerStudyCommand },
-  { name: 'evaluate', description: 'compare the <dataset>.<optimizer>.csv result files of a folder: summaries and pairwise tests', load: async () => (await import('./evaluate.ts')).registerEvaluateCommand },
-  { name: 'compare', description: 'compare experiments of the database: summaries and pairwise one-sided tests per data set and metric', load: async () => (await import('./compare.ts')).registerCompareCommand },
-  { name: 'import', description: 'import a folder of <dataset>.<optimizer>.csv result files as experiments (one per file)', load: async () => (await import('./import.ts')).registerImportCommand },
-  { name: 'report', description: 'comparison report (tables, boxplots, learning curves, configs) as HTML and/or PDF', load: async () => (await import('./report.ts')).registerReportCommand },
+  {
+    name: 'study',
+    description: 'hyperparameter studies: list, trials, best configuration, genealogy, pause, resume, cancel',
+    load: async () => (await import('./study.ts')).registerStudyCommand,
+  },
+  {
+    name: 'evaluate',
+    description: 'compare the <dataset>.<optimizer>.csv result files of a folder: summaries and pairwise tests',
+    load: async () => (await import('./evaluate.ts')).registerEvaluateCommand,
+  },
+  {
+    name: 'compare',
+    description: 'compare experiments of the database: summaries and pairwise one-sided tests per data set and metric',
+    load: async () => (await import('./compare.ts')).registerCompareCommand,
+  },
+  {
+    name: 'import',
+    description: 'import a folder of <dataset>.<optimizer>.csv result files as experiments (one per file)',
+    load: async () => (await import('./import.ts')).registerImportCommand,
+  },
+  {
+    name: 'report',
+    description: 'comparison report (tables, boxplots, learning curves, configs) as HTML and/or PDF',
+    load: async () => (await import('./report.ts')).registerReportCommand,
+  },
 ];
 
 /** A command's description, as the table says (its module uses this rather than repeat it). */

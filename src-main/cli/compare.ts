@@ -34,7 +34,8 @@ export function registerCompareCommand(program: Command): void {
       await withServices(options, async ({ store }) => {
         const { groups } = storedGroups(store, experimentIds);
         const tables = compareGroups(groups, { ...(options.metric !== undefined ? { metrics: options.metric } : {}), paired: options.paired });
-        if (options.json) process.stdout.write(`${JSON.stringify({ tables }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+        if (options.json)
+          process.stdout.write(`${JSON.stringify({ tables }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
         else process.stdout.write(`${tables.map(comparisonMarkdown).join('\n\n')}\n`);
       });
     });

@@ -44,9 +44,15 @@ export function registerEvaluateCommand(program: Command): void {
       const { groups, problems } = await readResultFolderInWorker(folder, fileLimits(options));
       for (const problem of problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
       if (groups.length === 0) throw new UserInputError(folder, 'no valid result file to compare');
-      const tables = compareGroups(groups, { ...(options.metric !== undefined ? { metrics: options.metric } : {}), paired: options.paired, alpha: options.alpha });
+      const tables = compareGroups(groups, {
+        ...(options.metric !== undefined ? { metrics: options.metric } : {}),
+        paired: options.paired,
+        alpha: options.alpha,
+      });
       if (options.json) {
-        process.stdout.write(`${JSON.stringify({ files: groups.map((g) => g.source), problems, tables }, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ files: groups.map((g) => g.source), problems, tables }, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`,
+        );
         return;
       }
       process.stdout.write(`${tables.map(comparisonMarkdown).join('\n\n')}\n`);

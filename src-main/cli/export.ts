@@ -56,7 +56,10 @@ export function registerExportCommand(program: Command): void {
     .option('-o, --out <dir>', 'folder for the result files', 'results')
     .addOption(databaseOption())
     .action(async (experimentId: number, options: DatabaseOptions & { out: string }) => {
-      const [{ parseExperimentConfig }, { writeResultFiles }] = await Promise.all([import('../../src-shared/config/experiment.ts'), import('../report/result-files.ts')]);
+      const [{ parseExperimentConfig }, { writeResultFiles }] = await Promise.all([
+        import('../../src-shared/config/experiment.ts'),
+        import('../report/result-files.ts'),
+      ]);
       await withServices(options, async ({ service, store }) => {
         const experiment = await service.getExperiment({ id: experimentId });
         const runs = (await service.listRuns({ experimentId, limit: 10_000 })).items;
@@ -66,10 +69,20 @@ export function registerExportCommand(program: Command): void {
         try {
           config = parseExperimentConfig(experiment.config);
         } catch {
-          throw new ApiError('conflict', `experiment ${experimentId} has no experiment config (imported from result files without .meta.json)`, 'experiment-id');
+          throw new ApiError(
+            'conflict',
+            `experiment ${experimentId} has no experiment config (imported from result files without .meta.json)`,
+            'experiment-id',
+          );
         }
         const stem = `${experiment.dataset}.${config.optimizer.type}`;
-        const files = writeResultFiles(resolve(options.out), stem, config, done.map((r) => storedRunResult(store, r)), evolabVersion());
+        const files = writeResultFiles(
+          resolve(options.out),
+          stem,
+          config,
+          done.map((r) => storedRunResult(store, r)),
+          evolabVersion(),
+        );
         if (done.length < runs.length) process.stderr.write(`evolab: note: ${runs.length - done.length} run(s) not done were left out\n`);
         process.stdout.write(`wrote ${files.join(', ')}\n`);
       });

@@ -5,7 +5,9 @@ import { DEFAULT_MAX_FILE_BYTES, MAX_FILE_ENV, type UserFileLimits, defaultFileL
 
 /** Integers above 2^53 - 1 are not exact in a double (two seeds would collide): refused. */
 function unsafe(n: number, value: string): InvalidArgumentError | null {
-  return Number.isInteger(n) && !Number.isSafeInteger(n) ? new InvalidArgumentError(`expected at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1), got "${value}"`) : null;
+  return Number.isInteger(n) && !Number.isSafeInteger(n)
+    ? new InvalidArgumentError(`expected at most ${Number.MAX_SAFE_INTEGER} (2^53 - 1), got "${value}"`)
+    : null;
 }
 
 export function positiveInteger(value: string): number {
@@ -41,11 +43,13 @@ export function integerOption(value: string): number {
 
 /** --max-file-mb: the cap on any one file the command reads (default $EVOLAB_MAX_FILE_MB, else 256). */
 export function maxFileOption(): Option {
-  return new Option('--max-file-mb <mb>', `largest file read, in MiB (default: $${MAX_FILE_ENV}, else ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024})`).argParser((value) => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || n > 1024 * 1024) throw new InvalidArgumentError(`expected a number of MiB in (0, 1048576], got "${value}"`);
-    return n;
-  });
+  return new Option('--max-file-mb <mb>', `largest file read, in MiB (default: $${MAX_FILE_ENV}, else ${DEFAULT_MAX_FILE_BYTES / 1024 / 1024})`).argParser(
+    (value) => {
+      const n = Number(value);
+      if (!Number.isFinite(n) || n <= 0 || n > 1024 * 1024) throw new InvalidArgumentError(`expected a number of MiB in (0, 1048576], got "${value}"`);
+      return n;
+    },
+  );
 }
 
 export function fileLimits(options: { readonly maxFileMb?: number }): UserFileLimits {

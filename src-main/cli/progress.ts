@@ -52,7 +52,15 @@ const BAR_WIDTH = 24;
 const REDRAW_MS = 200;
 
 /** One bar's line: "run 2/3  [#####-----]  55/100 epochs  val_loss 0.1234  0:07 elapsed, ETA 0:05". */
-export function barLine(options: { label: string; value: number; total: number; unit: string; detail: string; elapsedSeconds: number; eta: number | null | false }): string {
+export function barLine(options: {
+  label: string;
+  value: number;
+  total: number;
+  unit: string;
+  detail: string;
+  elapsedSeconds: number;
+  eta: number | null | false;
+}): string {
   const fraction = options.total > 0 ? Math.min(1, Math.max(0, options.value / options.total)) : 0;
   const filled = Math.round(fraction * BAR_WIDTH);
   const bar = `${'█'.repeat(filled)}${'░'.repeat(BAR_WIDTH - filled)}`;
@@ -104,7 +112,15 @@ export class Progress {
       format: (_options, params: Params, payload: Payload) => {
         const elapsed = (this.now() - payload.startedAt) / 1000;
         const eta = !payload.showEta ? false : payload.eta === undefined ? etaSeconds(elapsed, params.value, params.total) : payload.eta;
-        return barLine({ label: payload.label, value: params.value, total: params.total, unit: payload.unit, detail: payload.detail, elapsedSeconds: elapsed, eta });
+        return barLine({
+          label: payload.label,
+          value: params.value,
+          total: params.total,
+          unit: payload.unit,
+          detail: payload.detail,
+          elapsedSeconds: elapsed,
+          eta,
+        });
       },
     });
     return this.multibar;

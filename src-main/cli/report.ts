@@ -40,7 +40,8 @@ export function registerReportCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  evolab report 3 4 5 6 --pdf report.pdf --html report.html\n  evolab report --folder results/ --pdf report.pdf')
     .action(async (ids: string[], options: ReportOptions) => {
       if (options.pdf === undefined && options.html === undefined) throw new UserInputError('--pdf', 'give --pdf FILE and/or --html FILE');
-      if ((ids.length === 0) === (options.folder === undefined)) throw new UserInputError('experiment-ids', 'give experiment ids or --folder, not both or neither');
+      if ((ids.length === 0) === (options.folder === undefined))
+        throw new UserInputError('experiment-ids', 'give experiment ids or --folder, not both or neither');
       const started = performance.now();
       // Few unequal steps (reading, statistics and charts, writing, printing the PDF): a step
       // bar with the elapsed time, no ETA.
@@ -74,7 +75,12 @@ export function registerReportCommand(program: Command): void {
           }
           backends = [...seen];
         } else {
-          const stored = await withServices(options, async ({ store }) => storedGroups(store, ids.map((id) => positiveInteger(id))));
+          const stored = await withServices(options, async ({ store }) =>
+            storedGroups(
+              store,
+              ids.map((id) => positiveInteger(id)),
+            ),
+          );
           ({ groups, configs, backends } = stored);
         }
         if (groups.length === 0) throw new UserInputError(options.folder ?? 'experiment-ids', 'nothing to report');

@@ -45,7 +45,14 @@ export function registerRunCommand(program: Command): void {
 
 async function runCommand(configPath: string, options: RunOptions): Promise<void> {
   // The engine loads only when a run is asked for (not for --help).
-  const [{ datasetLabel, isStrategyOptimizer }, { createBackend, defaultThreads }, { loadSplits }, { trainRun }, { writeResultFiles }, { readExperimentConfig }] = await Promise.all([
+  const [
+    { datasetLabel, isStrategyOptimizer },
+    { createBackend, defaultThreads },
+    { loadSplits },
+    { trainRun },
+    { writeResultFiles },
+    { readExperimentConfig },
+  ] = await Promise.all([
     import('../../src-shared/config/experiment.ts'),
     import('../engine/compute/select.ts'),
     import('../engine/data/load.ts'),

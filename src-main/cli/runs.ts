@@ -19,7 +19,7 @@ export function registerRunsCommand(program: Command): void {
   runs
     .command('ls')
     .description('runs with their status and final metrics')
-    .option('-e, --experiment <id>', 'only this experiment\'s runs', positiveInteger)
+    .option('-e, --experiment <id>', "only this experiment's runs", positiveInteger)
     .addOption(new Option('--status <status...>', 'only runs with these statuses').choices(RUN_STATUSES))
     .option('--limit <n>', 'at most this many runs', positiveInteger, 1000)
     .addOption(databaseOption())

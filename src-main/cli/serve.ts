@@ -74,7 +74,10 @@ export function registerServeCommand(program: Command): void {
       });
       const token = options.token ?? (isLoopback(options.host) ? null : randomBytes(24).toString('base64url'));
       if (token !== null && token.length < MIN_TOKEN_LENGTH) {
-        throw new UserInputError('--token', `the token has ${token.length} characters; at least ${MIN_TOKEN_LENGTH} are needed (leave --token out to get a random one)`);
+        throw new UserInputError(
+          '--token',
+          `the token has ${token.length} characters; at least ${MIN_TOKEN_LENGTH} are needed (leave --token out to get a random one)`,
+        );
       }
       const fileAccess = await serverFileAccess(options.dataRoot, isLoopback(options.host));
       const limits = fileLimits(options);
@@ -148,7 +151,9 @@ export function registerServeCommand(program: Command): void {
       if (options.open && rendererDir !== null) {
         const address = token === null ? `${server.url}/` : `${server.url}/?token=${token}`;
         // A missing browser is not fatal: the address is printed above.
-        void open(address).catch((error: unknown) => log(`evolab: could not open a browser (${error instanceof Error ? error.message : String(error)}); open ${address}`));
+        void open(address).catch((error: unknown) =>
+          log(`evolab: could not open a browser (${error instanceof Error ? error.message : String(error)}); open ${address}`),
+        );
       }
       for (const line of held) log(line);
       held = null;

@@ -120,7 +120,9 @@ export async function runStudy(study: StudyConfig, options: StudyRunOptions): Pr
     if (url !== null) {
       const api = remoteApi(url);
       const created = await api.createStudy({ config: study, ...(options.name !== undefined ? { name: options.name } : {}), start: true, resume: true });
-      process.stdout.write(`study ${created.id} runs in the Evolab service at ${url}${options.slots !== undefined ? ' (--slots applies to a study run by this command, not to that service)' : ''}; Ctrl-C stops following it, not the study\n`);
+      process.stdout.write(
+        `study ${created.id} runs in the Evolab service at ${url}${options.slots !== undefined ? ' (--slots applies to a study run by this command, not to that service)' : ''}; Ctrl-C stops following it, not the study\n`,
+      );
       return await follow(api, created.id, options.quiet ?? false, () => new Promise((resolve) => setTimeout(resolve, 500)), stopped);
     }
     const { boot, SERVING_BUSY_TIMEOUT_MS } = await import('../services/boot.ts');
@@ -132,7 +134,10 @@ export async function runStudy(study: StudyConfig, options: StudyRunOptions): Pr
       await services.studiesReady();
       const api = services.service;
       const created = await api.createStudy({ config: study, ...(options.name !== undefined ? { name: options.name } : {}), start: true, resume: true });
-      if (!(options.quiet ?? false)) process.stdout.write(`study ${created.id}: ${created.method}, objective ${created.objective.direction} ${created.objective.metric}${created.finishedTrials > 0 ? ` (continuing: ${created.finishedTrials} of ${created.budget} trials finished)` : ''}\n`);
+      if (!(options.quiet ?? false))
+        process.stdout.write(
+          `study ${created.id}: ${created.method}, objective ${created.objective.direction} ${created.objective.metric}${created.finishedTrials > 0 ? ` (continuing: ${created.finishedTrials} of ${created.budget} trials finished)` : ''}\n`,
+        );
       // Wake on the study's own events; poll as a fallback.
       let wake = (): void => {};
       const unsubscribe = api.subscribe((event) => {

@@ -18,7 +18,10 @@ import { nonNegativeInteger, positiveInteger } from './options.ts';
 import { remoteApi, servingUrl } from './study-client.ts';
 import { formatNumber, paramsText, textTable } from './text-table.ts';
 
-export function trialTable(trials: readonly Pick<TrialRow, 'number' | 'generation' | 'status' | 'value' | 'testValue' | 'runId' | 'params'>[], metric: string): string {
+export function trialTable(
+  trials: readonly Pick<TrialRow, 'number' | 'generation' | 'status' | 'value' | 'testValue' | 'runId' | 'params'>[],
+  metric: string,
+): string {
   const rows = trials.map((t) => [
     String(t.number),
     String(t.generation),
@@ -66,17 +69,27 @@ function lineageOf(study: StudyDetail, trialId: number): TrialSummary[] {
 
 /** What tune / gpbt / pbt print when their study ends: the trials, the winner, its schedule. */
 export function printStudyResult(study: StudyDetail): void {
-  process.stdout.write(`\n${trialTable([...study.trialList].sort((a, b) => a.number - b.number), study.objective.metric)}\n\n`);
+  process.stdout.write(
+    `\n${trialTable(
+      [...study.trialList].sort((a, b) => a.number - b.number),
+      study.objective.metric,
+    )}\n\n`,
+  );
   if (study.status !== 'done') process.stdout.write(`study ${study.id} ${study.status}${study.error !== null ? `: ${study.error}` : ''}\n`);
   const best = study.trialList.find((t) => t.number === study.bestTrial);
   if (best !== undefined) {
-    process.stdout.write(`best: trial ${best.number}${study.kind === 'tune' ? '' : ` (generation ${best.generation})`}, ${study.objective.metric} ${formatNumber(best.value)}, test ${formatNumber(best.testValue)}, ${paramsText(best.params)}\n`);
+    process.stdout.write(
+      `best: trial ${best.number}${study.kind === 'tune' ? '' : ` (generation ${best.generation})`}, ${study.objective.metric} ${formatNumber(best.value)}, test ${formatNumber(best.testValue)}, ${paramsText(best.params)}\n`,
+    );
     if (study.kind !== 'tune') {
       process.stdout.write('hyperparameter schedule:\n');
-      for (const step of lineageOf(study, best.id)) process.stdout.write(`  generation ${step.generation} (trial ${step.number}): ${paramsText(step.params)}\n`);
+      for (const step of lineageOf(study, best.id))
+        process.stdout.write(`  generation ${step.generation} (trial ${step.number}): ${paramsText(step.params)}\n`);
     }
   }
-  process.stdout.write(`study ${study.id}: evolab study best ${study.id} --out best_config.json${study.kind === 'tune' ? '' : ` | evolab study genealogy ${study.id} --format csv`}\n`);
+  process.stdout.write(
+    `study ${study.id}: evolab study best ${study.id} --out best_config.json${study.kind === 'tune' ? '' : ` | evolab study genealogy ${study.id} --format csv`}\n`,
+  );
 }
 
 /** The AppApi of the process running the studies when one answers, else this process's (database edits only). */
@@ -95,7 +108,17 @@ export function registerStudyCommand(program: Command): void {
     .addOption(databaseOption())
     .action(async (options: DatabaseOptions) => {
       await withServices(options, async ({ store }) => {
-        const rows = store.studies.list().map((s) => [String(s.id), s.name, s.kind, s.status, `${s.finishedTrials}/${s.trials}`, s.bestTrial === null ? '-' : String(store.studies.trial(s.bestTrial)?.number ?? '-'), s.createdAt]);
+        const rows = store.studies
+          .list()
+          .map((s) => [
+            String(s.id),
+            s.name,
+            s.kind,
+            s.status,
+            `${s.finishedTrials}/${s.trials}`,
+            s.bestTrial === null ? '-' : String(store.studies.trial(s.bestTrial)?.number ?? '-'),
+            s.createdAt,
+          ]);
         process.stdout.write(`${textTable(['study', 'name', 'kind', 'status', 'trials', 'best trial', 'created'], rows, 4)}\n`);
       });
     });
@@ -139,7 +162,9 @@ export function registerStudyCommand(program: Command): void {
         if (best === null) throw ApiError.notFound('trial', row.bestTrial);
         const config = row.config as StudyConfig;
         const experiment = (await service.studies()).bestConfig(id).config;
-        process.stdout.write(`best trial ${best.number}: ${config.objective.metric} ${formatNumber(best.value)} (test ${formatNumber(best.testValue)}), ${paramsText(best.params)}\n`);
+        process.stdout.write(
+          `best trial ${best.number}: ${config.objective.metric} ${formatNumber(best.value)} (test ${formatNumber(best.testValue)}), ${paramsText(best.params)}\n`,
+        );
         if (row.kind !== 'tune') {
           process.stdout.write('hyperparameter schedule along its lineage:\n');
           for (const t of lineage(store, row, best.id)) process.stdout.write(`  generation ${t.generation} (trial ${t.number}): ${paramsText(t.params)}\n`);
@@ -183,7 +208,10 @@ export function registerStudyCommand(program: Command): void {
           text = `${JSON.stringify({ study: { id: row.id, name: row.name, kind: row.kind, bestTrial: best }, nodes, edges: links }, null, 2)}\n`;
         } else {
           const lines = ['child,parent,kind,child_generation,parent_generation,child_value,parent_value'];
-          for (const e of edges) lines.push([e.child?.number, e.parent?.number, e.kind, e.child?.generation, e.parent?.generation, e.child?.value ?? '', e.parent?.value ?? ''].join(','));
+          for (const e of edges)
+            lines.push(
+              [e.child?.number, e.parent?.number, e.kind, e.child?.generation, e.parent?.generation, e.child?.value ?? '', e.parent?.value ?? ''].join(','),
+            );
           text = `${lines.join('\n')}\n`;
         }
         if (options.out === undefined) process.stdout.write(text);

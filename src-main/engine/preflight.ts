@@ -136,7 +136,9 @@ export function checkThreads(config: ExperimentConfig, machine: MachineFacts): U
 export function checkMemory(config: ExperimentConfig, shape: DatasetShape, machine: MachineFacts): UserInputError[] {
   const d = mlpLayout(shape.features, config.model.hidden, shape.classes, config.model.activation).parameterCount;
   if (d > MAX_PARAMETERS) {
-    return [new UserInputError('model.hidden', `the network has ${d.toLocaleString('en')} parameters; at most ${MAX_PARAMETERS.toLocaleString('en')} are allowed`)];
+    return [
+      new UserInputError('model.hidden', `the network has ${d.toLocaleString('en')} parameters; at most ${MAX_PARAMETERS.toLocaleString('en')} are allowed`),
+    ];
   }
   const parts = estimateRunMemory(config, shape);
   const total = BASELINE_BYTES + parts.reduce((a, p) => a + p.bytes, 0);
@@ -158,7 +160,10 @@ export function checkMemory(config: ExperimentConfig, shape: DatasetShape, machi
 export function preflight(config: ExperimentConfig, machine: MachineFacts): UserInputError[] {
   const shape = knownDatasetShape(config.dataset);
   if (shape === null) return checkThreads(config, machine);
-  const split = config.dataset.name !== 'csv' && 'official_test' in config.dataset && config.dataset.official_test ? { ...config.dataset.split, test: 0 } : config.dataset.split;
+  const split =
+    config.dataset.name !== 'csv' && 'official_test' in config.dataset && config.dataset.official_test
+      ? { ...config.dataset.split, test: 0 }
+      : config.dataset.split;
   return [...checkThreads(config, machine), ...checkSplitSizes(shape.splitRows, split), ...checkMemory(config, shape, machine)];
 }
 

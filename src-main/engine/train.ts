@@ -292,13 +292,7 @@ export class RunTrainer {
   }
 }
 
-export function trainRun(
-  config: ExperimentConfig,
-  splits: DataSplits,
-  seed: number,
-  backend: ComputeBackend,
-  hooks: TrainHooks = {},
-): RunResult {
+export function trainRun(config: ExperimentConfig, splits: DataSplits, seed: number, backend: ComputeBackend, hooks: TrainHooks = {}): RunResult {
   const trainer = new RunTrainer(config, splits, seed, backend, hooks.resume);
   while (!trainer.finished) {
     const metrics = trainer.runEpoch();

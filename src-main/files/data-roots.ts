@@ -33,7 +33,10 @@ export async function allowedPath(path: string, access: FileAccess, field: strin
   const absolute = resolve(path);
   if (access.kind === 'anywhere') return absolute;
   if (access.roots.length === 0) {
-    throw new UserInputError(field, 'this server reads no files for its callers; start `evolab serve` with --data-root DIR to allow data sets and imports from DIR');
+    throw new UserInputError(
+      field,
+      'this server reads no files for its callers; start `evolab serve` with --data-root DIR to allow data sets and imports from DIR',
+    );
   }
   const list = access.roots.join(', ');
   if (!access.roots.some((root) => inside(root, absolute))) throw new UserInputError(field, `${path} is outside the data folders of this server (${list})`);

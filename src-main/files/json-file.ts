@@ -15,7 +15,8 @@ export function readJsonFile(path: string): unknown {
     text = readUserTextSync(path, CONFIG_LIMITS);
   } catch (error) {
     if (!(error instanceof UserInputError)) throw error;
-    const problem = error.problem === 'no such file' ? 'no such config file' : error.problem.startsWith('is a folder') ? 'is a folder, not a config file' : error.problem;
+    const problem =
+      error.problem === 'no such file' ? 'no such config file' : error.problem.startsWith('is a folder') ? 'is a folder, not a config file' : error.problem;
     throw new UserInputError(path, problem);
   }
   try {
@@ -24,4 +25,3 @@ export function readJsonFile(path: string): unknown {
     throw new UserInputError(path, `invalid JSON (${(error as Error).message})`);
   }
 }
-

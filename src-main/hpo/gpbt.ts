@@ -24,7 +24,18 @@
 
 import type { GpbtConfig, StudyConfig } from '../../src-shared/config/study.ts';
 import { Rng, type RngState } from '../engine/rng.ts';
-import { type LineageKind, median, minimisedValue, type Ranked, ranked, selectBest, type StudyMethod, type TrialPlan, type TrialResult, type Verdict } from './method.ts';
+import {
+  type LineageKind,
+  median,
+  minimisedValue,
+  type Ranked,
+  ranked,
+  selectBest,
+  type StudyMethod,
+  type TrialPlan,
+  type TrialResult,
+  type Verdict,
+} from './method.ts';
 import { RandomSampler } from './samplers/random.ts';
 import type { Sampler } from './samplers/sampler.ts';
 import { TpeSampler } from './samplers/tpe.ts';
@@ -167,7 +178,10 @@ export class GpbtMethod implements StudyMethod<GpbtState> {
         return plans;
       }
       if (![...this.members.values()].every((m) => m.status !== 'running')) return plans;
-      this.startGeneration(1, [...this.members.values()].filter((m) => this.done(m)));
+      this.startGeneration(
+        1,
+        [...this.members.values()].filter((m) => this.done(m)),
+      );
       if (this.failed !== null || this.generation >= this.gpbt.t_max) return plans;
     }
     for (;;) {
@@ -224,10 +238,15 @@ export class GpbtMethod implements StudyMethod<GpbtState> {
       // The first child continues its parent: same hyperparameters, and, for a parent of the
       // previous generation, the same seed (it trains on exactly as the parent would have). A
       // parent kept from an older generation already had that continuation: a new seed.
-      return this.plan(g, member, parent.params, { trial: parent.number, kinds: ['weights', 'hparams'], continues: parent.generation === g - 1 ? parent.seed : null });
+      return this.plan(g, member, parent.params, {
+        trial: parent.number,
+        kinds: ['weights', 'hparams'],
+        continues: parent.generation === g - 1 ? parent.seed : null,
+      });
     }
     const seed = memberSeed(this.study.seed, g, member);
-    const sampler: Sampler = this.gpbt.sampler === 'tpe' ? new TpeSampler(this.space, seed, { startup: 2, gamma: 0.25, candidates: 24 }) : new RandomSampler(this.space, seed);
+    const sampler: Sampler =
+      this.gpbt.sampler === 'tpe' ? new TpeSampler(this.space, seed, { startup: 2, gamma: 0.25, candidates: 24 }) : new RandomSampler(this.space, seed);
     const siblings = this.siblings(chain, j);
     const earlier = [...this.members.values()].filter((m) => m.generation < g && this.done(m));
     for (const o of lineageHistory(this.gpbt.mode, parent, g, siblings, earlier)) sampler.observe(o.params, o.value, o.weight);
@@ -253,7 +272,18 @@ export class GpbtMethod implements StudyMethod<GpbtState> {
   ): TrialPlan {
     const number = this.number(generation, member);
     const seed = source?.continues ?? memberSeed(this.study.seed, generation, member);
-    this.members.set(number, { number, generation, member, params, seed, source: source?.trial ?? null, status: 'running', score: Number.POSITIVE_INFINITY, tie: Number.POSITIVE_INFINITY, firstEpoch: null });
+    this.members.set(number, {
+      number,
+      generation,
+      member,
+      params,
+      seed,
+      source: source?.trial ?? null,
+      status: 'running',
+      score: Number.POSITIVE_INFINITY,
+      tie: Number.POSITIVE_INFINITY,
+      firstEpoch: null,
+    });
     return {
       number,
       generation,

@@ -74,7 +74,13 @@ export async function runStudyInProcess(study: StudyConfig, backend: ComputeBack
       if (plan.keepCheckpoint) checkpoints.set(plan.number, JSON.stringify(trainer.checkpoint()));
       final = recordToWire(trainer.result().final);
     }
-    const result = trialResult(study, plan.number, { ended: verdict === null ? 'done' : 'stopped', verdict, verdictEpoch, final, epochs: epochs as EpochSeries });
+    const result = trialResult(study, plan.number, {
+      ended: verdict === null ? 'done' : 'stopped',
+      verdict,
+      verdictEpoch,
+      final,
+      epochs: epochs as EpochSeries,
+    });
     method.tell(result);
     const trial = { plan, config, result };
     trials.push(trial);

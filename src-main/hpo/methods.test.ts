@@ -34,7 +34,10 @@ interface Driven {
  * of them finishes next (the order results come back in). With `restartEvery`, the method is
  * rebuilt from a JSON copy of its state every that many results (a crash and resume).
  */
-function drive(config: StudyConfig, options: { slots: number; pick: (inFlight: readonly TrialPlan[], rng: Rng) => number; restartEvery?: number; script?: Script; seed?: number }): Driven {
+function drive(
+  config: StudyConfig,
+  options: { slots: number; pick: (inFlight: readonly TrialPlan[], rng: Rng) => number; restartEvery?: number; script?: Script; seed?: number },
+): Driven {
   let method = createMethod(config);
   const script = options.script ?? lossOf;
   const rng = new Rng(options.seed ?? 1, 99);
@@ -63,7 +66,13 @@ function drive(config: StudyConfig, options: { slots: number; pick: (inFlight: r
     }
     ends.set(plan.number, curve[curve.length - 1][0]);
     const last = curve[curve.length - 1][1];
-    const result: TrialResult = { number: plan.number, status: verdict === null ? 'done' : verdict === 'prune' ? 'pruned' : 'stopped', value: last, secondary: null, curve };
+    const result: TrialResult = {
+      number: plan.number,
+      status: verdict === null ? 'done' : verdict === 'prune' ? 'pruned' : 'stopped',
+      value: last,
+      secondary: null,
+      curve,
+    };
     results.push(result);
     method.tell(result);
     if (options.restartEvery !== undefined && results.length % options.restartEvery === 0) {
@@ -86,9 +95,15 @@ function trialsOf(run: Driven): unknown {
 }
 
 const methods: [string, StudyConfig][] = [
-  ['tune (TPE, median pruning)', study({ tune: { trials: 14, parallel: 3, sampler: { type: 'tpe', startup_trials: 4 }, pruning: { type: 'median', startup_trials: 2, warmup_epochs: 1 } } })],
+  [
+    'tune (TPE, median pruning)',
+    study({ tune: { trials: 14, parallel: 3, sampler: { type: 'tpe', startup_trials: 4 }, pruning: { type: 'median', startup_trials: 2, warmup_epochs: 1 } } }),
+  ],
   ['tune (CMA-ES, which waits for its generations)', study({ tune: { trials: 14, parallel: 3, sampler: { type: 'cmaes', sigma0: 0.3, population: 5 } } })],
-  ['tune (GP, ASHA)', study({ tune: { trials: 12, parallel: 2, sampler: { type: 'gp', startup_trials: 4 }, pruning: { type: 'asha', min_resource: 1, reduction_factor: 2 } } })],
+  [
+    'tune (GP, ASHA)',
+    study({ tune: { trials: 12, parallel: 2, sampler: { type: 'gp', startup_trials: 4 }, pruning: { type: 'asha', min_resource: 1, reduction_factor: 2 } } }),
+  ],
   ['GPBT time', study({ gpbt: { n: 8, t_max: 4, c: 2, T_g: 2, mode: 'time', early_stop: true } })],
   ['GPBT no-time', study({ gpbt: { n: 8, t_max: 4, c: 2, T_g: 2, mode: 'no-time', early_stop: true } })],
   ['PBT', study({ pbt: { n: 6, t_max: 4, T_g: 2 } })],
@@ -139,8 +154,18 @@ describe('tuning', () => {
     const [third] = method.ask();
     // Epoch 1 is in the warm-up; at epoch 2 the median of 4 and 6 is 5.
     expect(method.judge(third.number, [[1, 100]])).toBe('continue');
-    expect(method.judge(third.number, [[1, 100], [2, 5]])).toBe('continue');
-    expect(method.judge(third.number, [[1, 100], [2, 5.01]])).toBe('prune');
+    expect(
+      method.judge(third.number, [
+        [1, 100],
+        [2, 5],
+      ]),
+    ).toBe('continue');
+    expect(
+      method.judge(third.number, [
+        [1, 100],
+        [2, 5.01],
+      ]),
+    ).toBe('prune');
   });
 });
 
@@ -225,7 +250,16 @@ describe('GPBT', () => {
       firstEpoch: null,
     });
     // Generation 0: 0..3; generation 1: 4, 5 from 0 and 6, 7 from 1.
-    const earlier = [member(0, 0, null, 1), member(1, 0, null, 2), member(2, 0, null, 3), member(3, 0, null, 4), member(4, 1, 0, 1), member(5, 1, 0, 2), member(6, 1, 1, 3), member(7, 1, 1, 4)];
+    const earlier = [
+      member(0, 0, null, 1),
+      member(1, 0, null, 2),
+      member(2, 0, null, 3),
+      member(3, 0, null, 4),
+      member(4, 1, 0, 1),
+      member(5, 1, 0, 2),
+      member(6, 1, 1, 3),
+      member(7, 1, 1, 4),
+    ];
     const history = lineageHistory('time', earlier[4], 2, [], earlier);
     // The lineage of trial 4: its ancestors 4 and 0, and the members whose source is one of them (5).
     expect(history.map((h) => h.params['optimizer.lr']).sort()).toEqual([0, 0.04, 0.05]);

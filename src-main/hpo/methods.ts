@@ -49,7 +49,6 @@ export const METHOD_DEFAULTS: { readonly tune: TuneConfig; readonly gpbt: GpbtCo
   pbt: { n: 8, t_max: 5, T_g: 1, quantile: 0.25, resample_probability: 0.25, factors: [0.8, 1.2] },
 };
 
-
 export function createMethod(study: StudyConfig): AnyMethod {
   return methodRegistry[studyKind(study)].create(study);
 }

@@ -114,7 +114,10 @@ export class PbtMethod implements StudyMethod<PbtState> {
       return [];
     }
     const cut = Math.max(1, Math.floor(this.pbt.quantile * this.pbt.n));
-    const order = selectBest(alive.map((m) => ({ number: m.number, score: m.score, tie: m.tie, m })), alive.length);
+    const order = selectBest(
+      alive.map((m) => ({ number: m.number, score: m.score, tie: m.tie, m })),
+      alive.length,
+    );
     const top = order.slice(0, cut).map((r) => r.m);
     const bottom = new Set(order.slice(-cut).map((r) => r.m.number));
     this.generation++;
@@ -130,7 +133,15 @@ export class PbtMethod implements StudyMethod<PbtState> {
 
   private plan(member: number, params: Params, source: number | null): TrialPlan {
     const number = this.generation * this.pbt.n + member;
-    this.members.set(number, { number, generation: this.generation, member, params, status: 'running', score: Number.POSITIVE_INFINITY, tie: Number.POSITIVE_INFINITY });
+    this.members.set(number, {
+      number,
+      generation: this.generation,
+      member,
+      params,
+      status: 'running',
+      score: Number.POSITIVE_INFINITY,
+      tie: Number.POSITIVE_INFINITY,
+    });
     return {
       number,
       generation: this.generation,
@@ -154,17 +165,31 @@ export class PbtMethod implements StudyMethod<PbtState> {
     if (m === undefined) throw new Error(`PBT state has no trial ${result.number}`);
     const r: Ranked = ranked(this.study, result.number, result.value, result.secondary);
     const done = result.status === 'done';
-    this.members.set(result.number, { ...m, status: result.status, score: done ? r.score : Number.POSITIVE_INFINITY, tie: done ? r.tie : Number.POSITIVE_INFINITY });
+    this.members.set(result.number, {
+      ...m,
+      status: result.status,
+      score: done ? r.score : Number.POSITIVE_INFINITY,
+      tie: done ? r.tie : Number.POSITIVE_INFINITY,
+    });
   }
 
   best(): number | null {
     if (!this.finished || this.failed !== null) return null;
     const alive = this.current().filter((m) => m.status === 'done');
     if (alive.length === 0) return null;
-    return selectBest(alive.map((m) => ({ number: m.number, score: m.score, tie: m.tie })), 1)[0].number;
+    return selectBest(
+      alive.map((m) => ({ number: m.number, score: m.score, tie: m.tie })),
+      1,
+    )[0].number;
   }
 
   state(): PbtState {
-    return { kind: 'pbt', rng: this.rng.state(), generation: this.generation, members: [...this.members.values()].sort((a, b) => a.number - b.number), failure: this.failed };
+    return {
+      kind: 'pbt',
+      rng: this.rng.state(),
+      generation: this.generation,
+      members: [...this.members.values()].sort((a, b) => a.number - b.number),
+      failure: this.failed,
+    };
   }
 }

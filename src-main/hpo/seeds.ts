@@ -14,8 +14,10 @@ const MAX_MEMBERS = STUDY_LIMITS.members;
 const MAX_GENERATIONS = STUDY_LIMITS.generations;
 
 export function memberSeed(studySeed: number, generation: number, member: number): number {
-  if (!Number.isSafeInteger(studySeed) || studySeed < 0 || studySeed > MAX_STUDY_SEED) throw new RangeError(`study seed ${studySeed} is outside [0, ${MAX_STUDY_SEED}]`);
+  if (!Number.isSafeInteger(studySeed) || studySeed < 0 || studySeed > MAX_STUDY_SEED)
+    throw new RangeError(`study seed ${studySeed} is outside [0, ${MAX_STUDY_SEED}]`);
   if (!Number.isInteger(member) || member < 0 || member >= MAX_MEMBERS) throw new RangeError(`member ${member} is outside [0, ${MAX_MEMBERS})`);
-  if (!Number.isInteger(generation) || generation < 0 || generation >= MAX_GENERATIONS) throw new RangeError(`generation ${generation} is outside [0, ${MAX_GENERATIONS})`);
+  if (!Number.isInteger(generation) || generation < 0 || generation >= MAX_GENERATIONS)
+    throw new RangeError(`generation ${generation} is outside [0, ${MAX_GENERATIONS})`);
   return studySeed * 1_000_003 + generation * 10_007 + member + 1;
 }

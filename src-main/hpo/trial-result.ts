@@ -43,7 +43,14 @@ export function trialResult(study: StudyConfig, number: number, outcome: RunOutc
     return { number, status: outcome.verdict === 'prune' ? 'pruned' : 'stopped', value: at(e, metric), secondary: at(e, secondary), curve, testValue: null };
   }
   if (outcome.ended === 'done' && outcome.final !== null) {
-    return { number, status: 'done', value: outcome.final[metric], secondary: outcome.final[secondary], curve, testValue: outcome.final[testCounterpart(metric)] };
+    return {
+      number,
+      status: 'done',
+      value: outcome.final[metric],
+      secondary: outcome.final[secondary],
+      curve,
+      testValue: outcome.final[testCounterpart(metric)],
+    };
   }
   return { number, status: 'failed', value: null, secondary: null, curve, testValue: null };
 }

@@ -22,10 +22,9 @@ export interface StartJob {
 
 const finiteOrNull = z.number().nullable();
 
-const epochMetrics = z.strictObject(Object.fromEntries(EPOCH_METRICS.map((name) => [name, finiteOrNull])) as Record<
-  (typeof EPOCH_METRICS)[number],
-  typeof finiteOrNull
->);
+const epochMetrics = z.strictObject(
+  Object.fromEntries(EPOCH_METRICS.map((name) => [name, finiteOrNull])) as Record<(typeof EPOCH_METRICS)[number], typeof finiteOrNull>,
+);
 
 export const jobMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({

@@ -591,7 +591,9 @@ export class Scheduler {
   private stopForStorage(problem: string): void {
     if (this.storage !== null) return;
     this.storage = { problem, since: now() };
-    this.log(`evolab: the queue stopped itself: ${problem}. Running jobs are stopped at their last received epoch; nothing received is lost. It resumes once the database can be written (retried in the background, or: evolab queue resume)`);
+    this.log(
+      `evolab: the queue stopped itself: ${problem}. Running jobs are stopped at their last received epoch; nothing received is lost. It resumes once the database can be written (retried in the background, or: evolab queue resume)`,
+    );
     for (const job of this.active.values()) {
       if (job.cancelled || job.done) continue;
       job.stopping = true;

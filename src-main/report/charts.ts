@@ -22,7 +22,9 @@ function render(option: echarts.EChartsOption): string {
 export function boxplotSvg(title: string, series: readonly { name: string; values: readonly number[] }[]): string {
   const boxes = series.map((s) => {
     const sorted = s.values.filter(Number.isFinite).sort((a, b) => a - b);
-    return sorted.length === 0 ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN] : [sorted[0], quantile(sorted, 0.25), quantile(sorted, 0.5), quantile(sorted, 0.75), sorted[sorted.length - 1]];
+    return sorted.length === 0
+      ? [Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN]
+      : [sorted[0], quantile(sorted, 0.25), quantile(sorted, 0.5), quantile(sorted, 0.75), sorted[sorted.length - 1]];
   });
   return render({
     title: { text: title, left: 'center', textStyle: { fontSize: 13 } },
@@ -54,9 +56,32 @@ export function curvesSvg(title: string, series: readonly { name: string; points
       const banded = s.points.filter((p) => p.low !== null && p.high !== null);
       return [
         // The band as a stacked area: an invisible lower line, then the width on top of it.
-        { type: 'line' as const, name: `${s.name} low`, stack: `band${i}`, symbol: 'none', lineStyle: { opacity: 0 }, data: banded.map((p) => [p.epoch, p.low ?? 0]), tooltip: { show: false } },
-        { type: 'line' as const, name: `${s.name} band`, stack: `band${i}`, symbol: 'none', lineStyle: { opacity: 0 }, areaStyle: { color, opacity: 0.18 }, data: banded.map((p) => [p.epoch, (p.high ?? 0) - (p.low ?? 0)]) },
-        { type: 'line' as const, name: s.name, symbol: 'none', lineStyle: { color, width: 2 }, itemStyle: { color }, data: s.points.map((p) => [p.epoch, p.mean]) },
+        {
+          type: 'line' as const,
+          name: `${s.name} low`,
+          stack: `band${i}`,
+          symbol: 'none',
+          lineStyle: { opacity: 0 },
+          data: banded.map((p) => [p.epoch, p.low ?? 0]),
+          tooltip: { show: false },
+        },
+        {
+          type: 'line' as const,
+          name: `${s.name} band`,
+          stack: `band${i}`,
+          symbol: 'none',
+          lineStyle: { opacity: 0 },
+          areaStyle: { color, opacity: 0.18 },
+          data: banded.map((p) => [p.epoch, (p.high ?? 0) - (p.low ?? 0)]),
+        },
+        {
+          type: 'line' as const,
+          name: s.name,
+          symbol: 'none',
+          lineStyle: { color, width: 2 },
+          itemStyle: { color },
+          data: s.points.map((p) => [p.epoch, p.mean]),
+        },
       ];
     }),
   };

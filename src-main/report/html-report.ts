@@ -49,7 +49,9 @@ function tableHtml(table: ComparisonTable): string {
     })
     .join('');
   const matrix = table.rows
-    .map((row, i) => `<tr><th>${escape(row.optimizer)}</th>${table.adjusted[i].map((p, j) => `<td>${i === j ? '' : formatP(p, table.alpha)}</td>`).join('')}</tr>`)
+    .map(
+      (row, i) => `<tr><th>${escape(row.optimizer)}</th>${table.adjusted[i].map((p, j) => `<td>${i === j ? '' : formatP(p, table.alpha)}</td>`).join('')}</tr>`,
+    )
     .join('');
   const verdict =
     table.significantBest !== null
@@ -70,20 +72,29 @@ export function renderHtmlReport(input: ReportInput): string {
   const sections = datasets.map((dataset) => {
     const groups = input.groups.filter((g) => g.dataset === dataset);
     const boxes = BOXPLOT_METRICS.filter((m) => groups.some((g) => g.runs.some((r) => r.metrics[m] !== undefined))).map(
-      (metric) => `<figure class="keep">${boxplotSvg(`${dataset}: ${metric}`, groups.map((g) => ({ name: g.optimizer, values: g.runs.map((r) => r.metrics[metric] ?? Number.NaN) })))}</figure>`,
+      (metric) =>
+        `<figure class="keep">${boxplotSvg(
+          `${dataset}: ${metric}`,
+          groups.map((g) => ({ name: g.optimizer, values: g.runs.map((r) => r.metrics[metric] ?? Number.NaN) })),
+        )}</figure>`,
     );
     const curves = CURVE_METRICS.map((metric) => ({ metric, series: groupCurves(groups, metric) }))
       .filter((c) => c.series.length > 0)
       .map((c) => `<figure class="keep">${curvesSvg(`${dataset}: ${c.metric} per epoch (mean, 95% band)`, c.series)}</figure>`);
     return `<h2>${escape(dataset)}</h2>
-${tables.filter((t) => t.dataset === dataset).map(tableHtml).join('\n')}
+${tables
+  .filter((t) => t.dataset === dataset)
+  .map(tableHtml)
+  .join('\n')}
 <h3 class="break">Final metrics</h3>${boxes.join('\n')}
 ${curves.length > 0 ? `<h3>Learning curves</h3>${curves.join('\n')}` : '<p class="note">No per-epoch files: no learning curves.</p>'}`;
   });
   const sources = input.groups
     .map((g) => `<tr><td>${escape(g.dataset)}</td><td>${escape(g.optimizer)}</td><td>${g.runs.length}</td><td>${escape(g.source)}</td></tr>`)
     .join('');
-  const configs = [...input.configs.entries()].map(([source, config]) => `<section class="keep"><h4>${escape(source)}</h4><pre>${escape(JSON.stringify(config, null, 2))}</pre></section>`).join('');
+  const configs = [...input.configs.entries()]
+    .map(([source, config]) => `<section class="keep"><h4>${escape(source)}</h4><pre>${escape(JSON.stringify(config, null, 2))}</pre></section>`)
+    .join('');
   const env = input.environment;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(input.title)}</title>

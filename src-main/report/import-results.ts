@@ -57,4 +57,3 @@ export function importGroup(store: Store, folder: string, group: ResultGroup, na
     return id;
   });
 }
-

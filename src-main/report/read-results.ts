@@ -81,7 +81,8 @@ function numberCell(cell: string | undefined, file: string, line: number, column
   const value = cell === undefined || cell.trim() === '' ? Number.NaN : Number(cell);
   if (cell === undefined) throw new FileProblem({ file, line, column, problem: 'missing cell' });
   // "nan" is how pandas writes a diverged run; keep it as NaN rather than refuse the file.
-  if (Number.isNaN(value) && !/^nan$/i.test(cell.trim())) throw new FileProblem({ file, line, column, problem: `not a number: ${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}...` : cell)}` });
+  if (Number.isNaN(value) && !/^nan$/i.test(cell.trim()))
+    throw new FileProblem({ file, line, column, problem: `not a number: ${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}...` : cell)}` });
   return value;
 }
 
@@ -104,7 +105,8 @@ export async function readResultFile(path: string, limits: UserFileLimits): Prom
   if (table.length < 2) throw new FileProblem({ file, problem: 'needs a header row and at least one run' });
   const header = table[0].record;
   const missing = REQUIRED_RUN_COLUMNS.filter((c) => !header.includes(c));
-  if (missing.length > 0) throw new FileProblem({ file, line: 1, column: missing[0], problem: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` });
+  if (missing.length > 0)
+    throw new FileProblem({ file, line: 1, column: missing[0], problem: `missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` });
   const indexColumn = header[0] === '' || header[0] === 'run' ? 0 : -1;
   const metricColumns = header.map((name, i) => [name, i] as const).filter(([name, i]) => i !== indexColumn && name !== '');
   const runs = table.slice(1).map(({ record, info }, r) => {
@@ -119,7 +121,8 @@ export async function readResultFile(path: string, limits: UserFileLimits): Prom
       else extra[name] = cell;
     }
     const index = indexColumn === 0 ? numberCell(record[0], file, info.lines, header[0] || 'run index') : r;
-    if (!Number.isInteger(index)) throw new FileProblem({ file, line: info.lines, column: header[0] || 'run index', problem: 'the run index must be an integer' });
+    if (!Number.isInteger(index))
+      throw new FileProblem({ file, line: info.lines, column: header[0] || 'run index', problem: 'the run index must be an integer' });
     return Object.keys(extra).length > 0 ? { index, metrics, extra } : { index, metrics };
   });
   const indices = new Set(runs.map((run) => run.index));
@@ -136,7 +139,8 @@ export async function readResultFile(path: string, limits: UserFileLimits): Prom
     }
     const names = epochHeader.filter((n) => n !== 'run' && n !== 'epoch');
     epochs = epochTable.slice(1).map(({ record, info }) => {
-      if (record.length !== epochHeader.length) throw new FileProblem({ file: epochsFile, line: info.lines, problem: `expected ${epochHeader.length} cells, got ${record.length}` });
+      if (record.length !== epochHeader.length)
+        throw new FileProblem({ file: epochsFile, line: info.lines, problem: `expected ${epochHeader.length} cells, got ${record.length}` });
       const at = (name: string) => numberCell(record[epochHeader.indexOf(name)], epochsFile, info.lines, name);
       const run = at('run');
       if (!indices.has(run)) throw new FileProblem({ file: epochsFile, line: info.lines, column: 'run', problem: `run ${run} is not in ${file}` });
@@ -212,6 +216,8 @@ export async function readResultFolder(folder: string, read: ResultFileReader): 
 }
 
 export function describeProblem(p: ResultProblem): string {
-  const where = [p.file, p.line !== undefined ? `line ${p.line}` : null, p.column !== undefined ? `column "${p.column}"` : null].filter((x) => x !== null).join(', ');
+  const where = [p.file, p.line !== undefined ? `line ${p.line}` : null, p.column !== undefined ? `column "${p.column}"` : null]
+    .filter((x) => x !== null)
+    .join(', ');
   return `${where}: ${p.problem}`;
 }

@@ -57,7 +57,11 @@ export class WorkerResultReader {
       pending?.resolve({ file: basename(pending.path), problem: reason });
     };
     worker.on('error', (error: Error & { code?: string }) => {
-      died(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `reading it needs more than ${formatBytes(WORKER_HEAP_MB * 1024 * 1024)} of memory; left out` : `could not be read (${error.message})`);
+      died(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `reading it needs more than ${formatBytes(WORKER_HEAP_MB * 1024 * 1024)} of memory; left out`
+          : `could not be read (${error.message})`,
+      );
     });
     worker.on('exit', (code) => died(`could not be read (the reader stopped with code ${code})`));
     worker.unref();

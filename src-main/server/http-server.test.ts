@@ -38,7 +38,12 @@ function raw(port: number, path: string, options: { method?: string; headers?: R
   });
 }
 
-function call(port: number, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply & { json: { result?: unknown; error?: { code: string; field?: string; message: string } } }> {
+function call(
+  port: number,
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply & { json: { result?: unknown; error?: { code: string; field?: string; message: string } } }> {
   const text = JSON.stringify(body);
   return raw(port, `/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text }).then((r) => ({
     ...r,
@@ -221,7 +226,9 @@ describe('AppApi over HTTP on a non-loopback address', () => {
       expect((await call(port, 'listExperiments', {}, { authorization: `Bearer ${token}` })).status).toBe(200);
 
       const refused = new WebSocket(`ws://127.0.0.1:${port}/api/events`);
-      const status = await new Promise<number>((resolve) => refused.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('error', () => resolve(-1)));
+      const status = await new Promise<number>((resolve) =>
+        refused.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('error', () => resolve(-1)),
+      );
       expect(status).toBe(401);
       const accepted = new WebSocket(`ws://127.0.0.1:${port}/api/events?token=${token}`);
       const hello = await new Promise<string>((resolve) => accepted.once('message', (data) => resolve(String(data))));
@@ -238,7 +245,9 @@ describe('AppApi over HTTP on a non-loopback address', () => {
     try {
       for (const token of ['', 'short-token-15ch']) {
         const length = token.length;
-        await expect(startHttpServer({ api: services.service, host: '0.0.0.0', port: 0, token: token.slice(0, 15), rendererDir: null, version: 'test' })).rejects.toMatchObject({
+        await expect(
+          startHttpServer({ api: services.service, host: '0.0.0.0', port: 0, token: token.slice(0, 15), rendererDir: null, version: 'test' }),
+        ).rejects.toMatchObject({
           code: 'invalid_input',
           field: '--token',
           message: `the token has ${Math.min(length, 15)} characters; at least 16 are needed (leave --token out to get a random one)`,
@@ -252,7 +261,15 @@ describe('AppApi over HTTP on a non-loopback address', () => {
   it('checks Host and Origin with a token too, the WebSocket included', async () => {
     const services = boot({ databasePath: ':memory:' });
     const token = 'a-long-random-token-for-this-test';
-    const server = await startHttpServer({ api: services.service, host: '0.0.0.0', port: 0, token, allowedHosts: ['evolab.lab.example'], rendererDir: null, version: 'test' });
+    const server = await startHttpServer({
+      api: services.service,
+      host: '0.0.0.0',
+      port: 0,
+      token,
+      allowedHosts: ['evolab.lab.example'],
+      rendererDir: null,
+      version: 'test',
+    });
     const auth = { authorization: `Bearer ${token}` };
     try {
       const port = server.port;

@@ -167,7 +167,13 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
     return Promise.reject(new ApiError('invalid_input', `binding to ${options.host} (not loopback) requires a token`, '--host'));
   }
   if (token !== null && token.length < MIN_TOKEN_LENGTH) {
-    return Promise.reject(new ApiError('invalid_input', `the token has ${token.length} characters; at least ${MIN_TOKEN_LENGTH} are needed (leave --token out to get a random one)`, '--token'));
+    return Promise.reject(
+      new ApiError(
+        'invalid_input',
+        `the token has ${token.length} characters; at least ${MIN_TOKEN_LENGTH} are needed (leave --token out to get a random one)`,
+        '--token',
+      ),
+    );
   }
   const hostAccepted = acceptedHostNames(options.host, options.allowedHosts ?? []);
   let port = options.port;
@@ -229,10 +235,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningServ
       return;
     }
     if (rendererDir !== null && serveStatic(rendererDir, request, response, url.pathname)) return;
-    sendError(
-      response,
-      new ApiError('not_found', rendererDir === null ? 'no renderer is being served (build it first)' : `no file ${url.pathname}`),
-    );
+    sendError(response, new ApiError('not_found', rendererDir === null ? 'no renderer is being served (build it first)' : `no file ${url.pathname}`));
   });
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });

@@ -377,7 +377,14 @@ export class AppService implements AppApi {
           }),
         );
         // Downsample on the mean; the band follows the kept epochs.
-        const kept = q.maxPoints === undefined ? null : lttbIndices(points.map((p) => p.epoch), points.map((p) => p.mean), q.maxPoints);
+        const kept =
+          q.maxPoints === undefined
+            ? null
+            : lttbIndices(
+                points.map((p) => p.epoch),
+                points.map((p) => p.mean),
+                q.maxPoints,
+              );
         return { name, points: kept === null ? points : kept.map((i) => points[i]) };
       }),
     };
@@ -402,7 +409,9 @@ export class AppService implements AppApi {
     const dir = this.options.configsDir ?? SHIPPED_CONFIGS;
     let files: string[];
     try {
-      files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+      files = readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort();
     } catch {
       return [];
     }
@@ -439,7 +448,10 @@ export class AppService implements AppApi {
       return BOXPLOT_METRICS.filter((m) => members.some((g) => g.runs.some((r) => r.metrics[m] !== undefined))).map((metric) => ({
         dataset,
         metric,
-        series: members.map((g) => ({ name: g.optimizer, values: g.runs.map((r) => r.metrics[metric]).filter((v): v is number => v !== undefined && Number.isFinite(v)) })),
+        series: members.map((g) => ({
+          name: g.optimizer,
+          values: g.runs.map((r) => r.metrics[metric]).filter((v): v is number => v !== undefined && Number.isFinite(v)),
+        })),
       }));
     });
     const curves = datasets.flatMap((dataset) => {
@@ -501,11 +513,13 @@ export class AppService implements AppApi {
       folder = await readResultFolderInWorker(path, this.options.fileLimits ?? defaultFileLimits());
     } catch (error) {
       // Not allowed, missing, not a folder, or unreadable (permissions): say which, at the folder field.
-      const reason = error instanceof UserInputError ? error.problem : error instanceof Error && 'code' in error ? `cannot be read (${String(error.code)})` : String(error);
+      const reason =
+        error instanceof UserInputError ? error.problem : error instanceof Error && 'code' in error ? `cannot be read (${String(error.code)})` : String(error);
       throw new ApiError('invalid_input', reason.startsWith(q.folder) || reason.startsWith('this server') ? reason : `${q.folder}: ${reason}`, 'folder');
     }
     const problems = folder.problems.map(describeProblem);
-    if (folder.groups.length === 0) throw new ApiError('invalid_input', `${q.folder}: no valid result file to import${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`, 'folder');
+    if (folder.groups.length === 0)
+      throw new ApiError('invalid_input', `${q.folder}: no valid result file to import${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`, 'folder');
     const ids: number[] = [];
     for (const group of folder.groups) ids.push(await importGroup(this.store, q.folder, group, q.name, folder.metas.get(group.source)));
     const experiments = await Promise.all(ids.map((id) => this.getExperiment({ id })));

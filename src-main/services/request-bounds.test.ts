@@ -49,7 +49,10 @@ describe('requests refused before anything is stored', () => {
       field: 'firstSeed',
       message: 'firstSeed: firstSeed + runs - 1 must be at most 9007199254740991 (2^53 - 1) so that every run gets its own seed',
     });
-    expect(await refusal(api.createExperiment({ config: iris, runs: 1, firstSeed: 1e300 }))).toMatchObject({ field: 'firstSeed', message: 'firstSeed: expected an integer <= 9007199254740991 (2^53 - 1), got 1e+300' });
+    expect(await refusal(api.createExperiment({ config: iris, runs: 1, firstSeed: 1e300 }))).toMatchObject({
+      field: 'firstSeed',
+      message: 'firstSeed: expected an integer <= 9007199254740991 (2^53 - 1), got 1e+300',
+    });
     // The last safe seed itself is fine, with one run.
     const ok = await api.createExperiment({ config: iris, runs: 1, firstSeed: 9007199254740991 });
     expect((await api.listRuns({ experimentId: ok.id })).items.map((r) => r.seed)).toEqual([9007199254740991]);
@@ -64,7 +67,10 @@ describe('requests refused before anything is stored', () => {
 
   it('refuses a config name over 200 characters', async () => {
     const { api, store } = service();
-    expect(await refusal(api.createExperiment({ config: { ...iris, name: 'n'.repeat(201) } }))).toMatchObject({ field: 'config.name', message: 'config.name: at most 200 characters' });
+    expect(await refusal(api.createExperiment({ config: { ...iris, name: 'n'.repeat(201) } }))).toMatchObject({
+      field: 'config.name',
+      message: 'config.name: at most 200 characters',
+    });
     expect(store.experiments.count()).toBe(0);
   });
 
@@ -81,10 +87,17 @@ describe('requests refused before anything is stored', () => {
   it('refuses a run whose memory estimate exceeds what the machine has, naming the field that drives it', async () => {
     const { api, store } = service({ cores: 4, availableBytes: 512 * 1024 ** 2 });
     // Full CMA-ES over a 196-200-10 network: d = 41,410, so its covariance alone is 13.7 GB.
-    const fullCma = { dataset: { name: 'mnist' }, model: { hidden: [200] }, optimizer: { type: 'cmaes', variant: 'full' }, training: { batch_size: 100, max_epochs: 1 } };
+    const fullCma = {
+      dataset: { name: 'mnist' },
+      model: { hidden: [200] },
+      optimizer: { type: 'cmaes', variant: 'full' },
+      training: { batch_size: 100, max_epochs: 1 },
+    };
     const refused = await refusal(api.createExperiment({ config: fullCma }));
     expect(refused.field).toBe('config.optimizer.variant');
-    expect(refused.message).toMatch(/^config\.optimizer\.variant: a run needs about \d+ GiB of memory \(checkpoint: \d+ GiB\), more than the 0\.5 GiB available on this machine$/);
+    expect(refused.message).toMatch(
+      /^config\.optimizer\.variant: a run needs about \d+ GiB of memory \(checkpoint: \d+ GiB\), more than the 0\.5 GiB available on this machine$/,
+    );
     // The same network with the linear-memory variant fits.
     await api.createExperiment({ config: { ...fullCma, optimizer: { type: 'cmaes', variant: 'sep' } } });
     expect(store.experiments.count()).toBe(1);
@@ -92,7 +105,12 @@ describe('requests refused before anything is stored', () => {
 
   it('refuses more parameters than the limit', async () => {
     const { api } = service({ cores: 4, availableBytes: 1024 ** 4 });
-    const huge = { dataset: { name: 'mnist', image_size: 28 }, model: { hidden: [16_384, 2_000] }, optimizer: { type: 'sgd', lr: 0.1 }, training: { batch_size: 100, max_epochs: 1 } };
+    const huge = {
+      dataset: { name: 'mnist', image_size: 28 },
+      model: { hidden: [16_384, 2_000] },
+      optimizer: { type: 'sgd', lr: 0.1 },
+      training: { batch_size: 100, max_epochs: 1 },
+    };
     expect(await refusal(api.createExperiment({ config: huge }))).toMatchObject({
       field: 'config.model.hidden',
       message: `config.model.hidden: the network has 45,651,450 parameters; at most ${MAX_PARAMETERS.toLocaleString('en')} are allowed`,
@@ -113,7 +131,12 @@ describe('requests refused before anything is stored', () => {
 describe('the memory estimate', () => {
   it('grows with the square of the dimension for full CMA-ES and MA-ES, linearly for sep-CMA-ES', () => {
     const bytes = (variant: string, hidden: number) => {
-      const config = parseExperimentConfig({ dataset: { name: 'mnist' }, model: { hidden: [hidden] }, optimizer: { type: 'cmaes', variant }, training: { batch_size: 100, max_epochs: 1 } });
+      const config = parseExperimentConfig({
+        dataset: { name: 'mnist' },
+        model: { hidden: [hidden] },
+        optimizer: { type: 'cmaes', variant },
+        training: { batch_size: 100, max_epochs: 1 },
+      });
       const parts = estimateRunMemory(config, knownDatasetShape(config.dataset) ?? { rows: 0, splitRows: 0, features: 0, classes: 0 });
       return parts.find((p) => p.what === 'strategy state')?.bytes ?? 0;
     };

@@ -12,7 +12,9 @@ import { studyKind } from '../hpo/methods.ts';
 export function shippedStudies(folder: string): StudyTemplate[] {
   let files: string[];
   try {
-    files = readdirSync(folder).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }

@@ -145,7 +145,15 @@ export class StudyService {
     }
     const method = createMethod(study);
     const id = await this.store.write(() =>
-      this.store.studies.create({ name: options.name, kind, config: study, configHash: hash, state: method.state(), status: options.start ? 'running' : 'created', createdAt: now() }),
+      this.store.studies.create({
+        name: options.name,
+        kind,
+        config: study,
+        configHash: hash,
+        state: method.state(),
+        status: options.start ? 'running' : 'created',
+        createdAt: now(),
+      }),
     );
     this.announce(id);
     if (options.start && this.running) await this.activate(this.requireStudy(id));
@@ -154,7 +162,8 @@ export class StudyService {
 
   async startStudy(id: number): Promise<void> {
     const row = this.requireStudy(id);
-    if (row.status !== 'created') throw new ApiError('conflict', `study ${id} is ${row.status}; only a created study can be started (resume a paused one)`, 'id');
+    if (row.status !== 'created')
+      throw new ApiError('conflict', `study ${id} is ${row.status}; only a created study can be started (resume a paused one)`, 'id');
     await this.setStatus(id, 'running');
   }
 
@@ -194,7 +203,8 @@ export class StudyService {
     const at = now();
     await this.store.write(() => {
       this.store.studies.update(id, { status: 'cancelled', finishedAt: at });
-      for (const trial of this.store.studies.trials(id)) if (trial.status === 'running') this.store.studies.updateTrial(trial.id, { status: 'cancelled', finishedAt: at });
+      for (const trial of this.store.studies.trials(id))
+        if (trial.status === 'running') this.store.studies.updateTrial(trial.id, { status: 'cancelled', finishedAt: at });
       this.store.runs.setHeldForStudy(id, false);
     });
     for (const run of this.store.runs.forStudy(id)) {
@@ -238,7 +248,8 @@ export class StudyService {
       const rows = this.store.studies.withStatus(['running', 'paused']);
       const live = new Set(rows.map((r) => r.id));
       for (const [id, active] of this.active) {
-        if (!live.has(id)) this.active.delete(id); // cancelled, deleted or finished elsewhere
+        if (!live.has(id))
+          this.active.delete(id); // cancelled, deleted or finished elsewhere
         else active.paused = rows.find((r) => r.id === id)?.status === 'paused';
       }
       for (const row of rows) if (!this.active.has(row.id)) await this.activate(row);
@@ -255,11 +266,22 @@ export class StudyService {
       study = storedStudyConfig(row);
       method = row.state === null ? createMethod(study) : restoreMethod(study, row.state as MethodState);
     } catch (error) {
-      await this.store.write(() => this.store.studies.update(row.id, { status: 'failed', error: `cannot be resumed: ${(error as Error).message}`, finishedAt: now() }));
+      await this.store.write(() =>
+        this.store.studies.update(row.id, { status: 'failed', error: `cannot be resumed: ${(error as Error).message}`, finishedAt: now() }),
+      );
       this.announce(row.id);
       return;
     }
-    const active: ActiveStudy = { id: row.id, name: row.name, study, method, paused: row.status === 'paused', curves: new Map(), stopping: new Set(), chain: Promise.resolve() };
+    const active: ActiveStudy = {
+      id: row.id,
+      name: row.name,
+      study,
+      method,
+      paused: row.status === 'paused',
+      curves: new Map(),
+      stopping: new Set(),
+      chain: Promise.resolve(),
+    };
     this.active.set(row.id, active);
     this.serially(active, () => this.reconcile(active));
     await active.chain;
@@ -357,7 +379,17 @@ export class StudyService {
       ended,
       verdict: verdict === null || verdict.verdict === 'continue' ? null : verdict.verdict,
       verdictEpoch: verdict?.epoch ?? null,
-      final: final === null ? null : { train_loss: final.train_loss, train_acc: final.train_acc, val_loss: final.val_loss, val_acc: final.val_acc, test_loss: final.test_loss, test_acc: final.test_acc },
+      final:
+        final === null
+          ? null
+          : {
+              train_loss: final.train_loss,
+              train_acc: final.train_acc,
+              val_loss: final.val_loss,
+              val_acc: final.val_acc,
+              test_loss: final.test_loss,
+              test_acc: final.test_acc,
+            },
       epochs,
     });
     const kept = result.status === 'done' && run !== null && run.keepCheckpoint ? this.store.checkpoints.latest(run.id) : null;
@@ -434,15 +466,32 @@ export class StudyService {
       if (plan.source !== null) {
         sourceTrial = this.store.studies.trialByNumber(active.id, plan.source.trial);
         const checkpoint = sourceTrial?.runId == null ? null : this.store.checkpoints.latest(sourceTrial.runId);
-        if (sourceTrial === null || checkpoint === null) throw new Error(`trial ${plan.number} starts from trial ${plan.source.trial}, whose weights are not stored`);
+        if (sourceTrial === null || checkpoint === null)
+          throw new Error(`trial ${plan.number} starts from trial ${plan.source.trial}, whose weights are not stored`);
         start = { state: checkpoint.state, epoch: checkpointEpoch(checkpoint.state) };
       }
       const config: ExperimentConfig = trialConfig(active.study, plan, start?.epoch ?? 0);
       const label = active.study.tune !== undefined ? `${active.name} trial ${plan.number}` : `${active.name} g${plan.generation} m${plan.member}`;
-      const experimentId = this.store.experiments.insert({ name: label, dataset: datasetLabel(config), config, tags: [`study:${active.id}`], notes: '', createdAt: at, studyId: active.id });
+      const experimentId = this.store.experiments.insert({
+        name: label,
+        dataset: datasetLabel(config),
+        config,
+        tags: [`study:${active.id}`],
+        notes: '',
+        createdAt: at,
+        studyId: active.id,
+      });
       const runId = this.store.runs.insertOne(experimentId, plan.seed, 0, config.training.max_epochs, plan.keepCheckpoint, at);
       if (start !== null) this.store.checkpoints.save(runId, start.epoch, childCheckpoint(start.state, plan.seed), at);
-      const trial = this.store.studies.addTrial({ studyId: active.id, number: plan.number, generation: plan.generation, member: plan.member, params: plan.params, samplerId: plan.proposal, createdAt: at });
+      const trial = this.store.studies.addTrial({
+        studyId: active.id,
+        number: plan.number,
+        generation: plan.generation,
+        member: plan.member,
+        params: plan.params,
+        samplerId: plan.proposal,
+        createdAt: at,
+      });
       this.store.studies.updateTrial(trial.id, { experimentId, runId });
       if (sourceTrial !== null && plan.source !== null) for (const kind of plan.source.kinds) this.store.studies.addEdge(trial.id, sourceTrial.id, kind);
     }

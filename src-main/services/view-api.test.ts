@@ -25,7 +25,15 @@ function experimentWith(services: Services, name: string, runs: { testAcc: numbe
       run.valLoss.forEach((v, e) => store.metrics.insertEpoch(ids[i], e + 1, { val_loss: v, val_acc: 1 - v }));
       store.runs.markDone(
         ids[i],
-        { time: 1, final: { train_loss: 0, train_acc: 1, val_loss: 0, val_acc: 1, test_loss: 1 - run.testAcc, test_acc: run.testAcc }, modelEvals: 10, gradEvals: 0, epochsRun: run.valLoss.length, bestEpoch: 1, stoppedEarly: false },
+        {
+          time: 1,
+          final: { train_loss: 0, train_acc: 1, val_loss: 0, val_acc: 1, test_loss: 1 - run.testAcc, test_acc: run.testAcc },
+          modelEvals: 10,
+          gradEvals: 0,
+          epochsRun: run.valLoss.length,
+          bestEpoch: 1,
+          stoppedEarly: false,
+        },
         now,
       );
     });
@@ -82,14 +90,34 @@ describe('AppApi for the views', () => {
     const experimentId = experimentWith(services, 'trial', [{ testAcc: 0.9, valLoss: [0.9, 0.4] }]);
     const runId = services.store.runs.list({ experimentId, limit: 1, offset: 0 }).items[0].id;
     const { store } = services;
-    const studyId = store.studies.create({ name: 's', kind: 'tune', config: { objective: { metric: 'val_acc', direction: 'maximize' } }, configHash: 'h', state: null, status: 'running', createdAt: '' });
+    const studyId = store.studies.create({
+      name: 's',
+      kind: 'tune',
+      config: { objective: { metric: 'val_acc', direction: 'maximize' } },
+      configHash: 'h',
+      state: null,
+      status: 'running',
+      createdAt: '',
+    });
     const trial = store.studies.addTrial({ studyId, number: 0, generation: 0, member: 0, params: { lr: 0.1 }, samplerId: null, createdAt: '' });
     store.studies.updateTrial(trial.id, { runId, experimentId });
     store.studies.addTrial({ studyId, number: 1, generation: 0, member: 1, params: { lr: 0.2 }, samplerId: null, createdAt: '' }); // no run yet
     const curves = await services.service.getStudyCurves({ id: studyId });
     expect(curves.metric).toBe('val_acc');
-    expect(curves.trials).toEqual([{ trialId: trial.id, runId, points: [[1, 0.09999999999999998], [2, 0.6]] }]);
-    expect((await services.service.getStudyCurves({ id: studyId, metric: 'val_loss' })).trials[0].points).toEqual([[1, 0.9], [2, 0.4]]);
+    expect(curves.trials).toEqual([
+      {
+        trialId: trial.id,
+        runId,
+        points: [
+          [1, 0.09999999999999998],
+          [2, 0.6],
+        ],
+      },
+    ]);
+    expect((await services.service.getStudyCurves({ id: studyId, metric: 'val_loss' })).trials[0].points).toEqual([
+      [1, 0.9],
+      [2, 0.4],
+    ]);
     expect((await failure(services.service.getStudyCurves({ id: studyId, metric: 'colour' as 'val_loss' }))).field).toBe('metric');
     // The list carries the best value: none yet, then the best finished trial's (maximised here).
     expect((await services.service.listStudies({}))[0].bestValue).toBeNull();
@@ -116,8 +144,16 @@ describe('AppApi for the views', () => {
   });
 
   it('compares experiments with the same statistics as the reports', async () => {
-    const a = experimentWith(services, 'good', [0.9, 0.92, 0.91, 0.93].map((testAcc) => ({ testAcc, valLoss: [0.5, 0.3] })));
-    const b = experimentWith(services, 'poor', [0.7, 0.72, 0.71, 0.69].map((testAcc) => ({ testAcc, valLoss: [0.9, 0.8] })));
+    const a = experimentWith(
+      services,
+      'good',
+      [0.9, 0.92, 0.91, 0.93].map((testAcc) => ({ testAcc, valLoss: [0.5, 0.3] })),
+    );
+    const b = experimentWith(
+      services,
+      'poor',
+      [0.7, 0.72, 0.71, 0.69].map((testAcc) => ({ testAcc, valLoss: [0.9, 0.8] })),
+    );
     const comparison = await services.service.compareExperiments({ experimentIds: [a, b], metrics: ['test_acc'] });
     expect(comparison.groups).toEqual([
       { experimentId: a, label: 'good', dataset: 'iris', runs: 4 },
@@ -138,12 +174,19 @@ describe('AppApi for the views', () => {
   });
 
   it('exports the report as HTML or, through the injected renderer, as PDF; a failing renderer is reported', async () => {
-    const a = experimentWith(services, 'first', [{ testAcc: 0.9, valLoss: [0.5] }, { testAcc: 0.8, valLoss: [0.6] }]);
+    const a = experimentWith(services, 'first', [
+      { testAcc: 0.9, valLoss: [0.5] },
+      { testAcc: 0.8, valLoss: [0.6] },
+    ]);
     const html = await services.service.exportReport({ experimentIds: [a], title: 'My report', format: 'html' });
     expect(html.fileName).toBe('My-report.html');
     expect(Buffer.from(html.base64, 'base64').toString('utf8')).toContain('<h1>My report</h1>');
     const pdf = await services.service.exportReport({ experimentIds: [a] });
-    expect([pdf.fileName, pdf.mimeType, Buffer.from(pdf.base64, 'base64').toString('utf8')]).toEqual(['Evolab-comparison-report.pdf', 'application/pdf', '%PDF-1.7 fake']);
+    expect([pdf.fileName, pdf.mimeType, Buffer.from(pdf.base64, 'base64').toString('utf8')]).toEqual([
+      'Evolab-comparison-report.pdf',
+      'application/pdf',
+      '%PDF-1.7 fake',
+    ]);
     expect(pdfCalls[0]).toContain('Mann-Whitney');
     expect((await failure(services.service.exportReport({ experimentIds: [a], format: 'docx' as 'pdf' }))).field).toBe('format');
     const broken = boot({ databasePath: ':memory:', renderPdf: async () => Promise.reject(new Error('no chromium')) });
@@ -169,7 +212,10 @@ describe('AppApi for the views', () => {
     const emptyDir = join(dir, 'empty');
     mkdirSync(emptyDir);
     const empty = await failure(services.service.importResults({ folder: emptyDir, name: 'x' }));
-    expect([empty.field, empty.message]).toEqual(['folder', `${emptyDir}: no valid result file to import (${emptyDir}: no <dataset>.<optimizer>.csv result files in this folder)`]);
+    expect([empty.field, empty.message]).toEqual([
+      'folder',
+      `${emptyDir}: no valid result file to import (${emptyDir}: no <dataset>.<optimizer>.csv result files in this folder)`,
+    ]);
     expect((await failure(services.service.importResults({ folder: '', name: 'x' }))).field).toBe('folder');
     // The refused imports stored nothing: only the good file's experiment and its 2 runs exist.
     expect((await services.service.listExperiments({})).total).toBe(1);

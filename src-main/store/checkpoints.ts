@@ -34,9 +34,8 @@ export class SqliteCheckpointRepository implements CheckpointRepository {
   }
 
   latest(runId: number): StoredCheckpoint | null {
-    const row = this.db
-      .prepare('SELECT id, run_id AS runId, epoch, state FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1')
-      .get(runId) as StoredCheckpoint | undefined;
+    const row = this.db.prepare('SELECT id, run_id AS runId, epoch, state FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1').get(runId) as
+      StoredCheckpoint | undefined;
     return row ?? null;
   }
 

@@ -224,7 +224,8 @@ ${REFRESH_TRIGGERS}
   },
   {
     version: 4,
-    description: 'studies as services: created/paused/cancelled states, cancelled trials, trial experiments tied to their study, runs held while their study is paused',
+    description:
+      'studies as services: created/paused/cancelled states, cancelled trials, trial experiments tied to their study, runs held while their study is paused',
     rebuildsTables: true,
     sql: `
       CREATE TABLE studies_new (

@@ -95,10 +95,7 @@ interface RunRow {
 }
 
 function toSummary(row: RunRow): RunSummary {
-  const final =
-    row.status === 'done'
-      ? (Object.fromEntries(FINAL_METRICS.map((name) => [name, row[name]])) as Record<FinalMetricName, number | null>)
-      : null;
+  const final = row.status === 'done' ? (Object.fromEntries(FINAL_METRICS.map((name) => [name, row[name]])) as Record<FinalMetricName, number | null>) : null;
   return {
     id: row.id,
     experimentId: row.experiment_id,
@@ -298,9 +295,7 @@ export class SqliteRunRepository implements RunRepository {
   }
 
   setHeldForStudy(studyId: number, held: boolean): void {
-    this.db
-      .prepare(`UPDATE runs SET held = ? WHERE experiment_id IN (SELECT id FROM experiments WHERE study_id = ?)`)
-      .run(held ? 1 : 0, studyId);
+    this.db.prepare(`UPDATE runs SET held = ? WHERE experiment_id IN (SELECT id FROM experiments WHERE study_id = ?)`).run(held ? 1 : 0, studyId);
   }
 
   forStudy(studyId: number): RunSummary[] {

@@ -21,8 +21,7 @@ function alive(pid: number): boolean {
 export function acquireServiceLock(db: SqliteDatabase, now: string): void {
   db.transaction(() => {
     const holder = db.prepare('SELECT pid, host, started_at AS startedAt FROM service_lock WHERE id = 1').get() as
-      | { pid: number; host: string; startedAt: string }
-      | undefined;
+      { pid: number; host: string; startedAt: string } | undefined;
     if (holder !== undefined && holder.pid !== process.pid && holder.host === hostname() && alive(holder.pid)) {
       throw new ApiError('conflict', `another Evolab service (pid ${holder.pid}, since ${holder.startedAt}) is running the queue of this database`);
     }

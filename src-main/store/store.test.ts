@@ -55,7 +55,19 @@ describe('database file', () => {
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
-    expect(tables).toEqual(['checkpoints', 'experiment_stats', 'experiment_tags', 'experiments', 'lineage_edges', 'metrics', 'runs', 'service_lock', 'settings', 'studies', 'trials']);
+    expect(tables).toEqual([
+      'checkpoints',
+      'experiment_stats',
+      'experiment_tags',
+      'experiments',
+      'lineage_edges',
+      'metrics',
+      'runs',
+      'service_lock',
+      'settings',
+      'studies',
+      'trials',
+    ]);
     db.close();
     const store = openStore(path); // reopening migrates nothing and keeps the data
     expect(store.integrityCheck()).toBe('ok');
@@ -115,7 +127,7 @@ describe('database file', () => {
   it("refuses another application's SQLite database and leaves it unchanged", () => {
     const path = tempPath('other.sqlite');
     const db = new Database(path);
-    db.exec('CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES (\'Ada\');');
+    db.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('Ada');");
     db.close();
     const before = sha256(path);
     expect(refusal(path).message).toMatch(/another application/);
@@ -184,9 +196,7 @@ describe('experiments', () => {
       dataset: { name: 'iris' },
       description: 'same settings',
     });
-    const id = store.transaction(() =>
-      store.experiments.insert({ name: 'same', dataset: 'iris', config: reordered, tags: [], notes: '', createdAt: 'now' }),
-    );
+    const id = store.transaction(() => store.experiments.insert({ name: 'same', dataset: 'iris', config: reordered, tags: [], notes: '', createdAt: 'now' }));
     expect(store.experiments.get(id)?.configHash).toBe(store.experiments.get(a)?.configHash);
   });
 });

@@ -102,7 +102,14 @@ export class SqliteStore implements Store {
       } catch (error) {
         const busy = error instanceof ApiError && sqliteTrouble(error.cause) === 'busy';
         if (!busy || performance.now() + wait > deadline) {
-          if (busy) throw new ApiError('database', `${this.path} is busy: another process has held its write lock for ${((options.maxWaitMs ?? DEFAULT_WRITE_WAIT_MS) / 1000).toFixed(0)} s; try again`, undefined, [], error.cause);
+          if (busy)
+            throw new ApiError(
+              'database',
+              `${this.path} is busy: another process has held its write lock for ${((options.maxWaitMs ?? DEFAULT_WRITE_WAIT_MS) / 1000).toFixed(0)} s; try again`,
+              undefined,
+              [],
+              error.cause,
+            );
           throw error;
         }
       }

@@ -25,7 +25,12 @@ export function metricRange(name: string): readonly [number, number] {
 
 function frame(title: string, legend: readonly string[]): EChartsCoreOption {
   const c = themeColors();
-  const axis = { axisLine: { lineStyle: { color: c.line } }, axisLabel: { color: c.muted }, splitLine: { lineStyle: { color: c.line, opacity: 0.5 } }, nameTextStyle: { color: c.muted } };
+  const axis = {
+    axisLine: { lineStyle: { color: c.line } },
+    axisLabel: { color: c.muted },
+    splitLine: { lineStyle: { color: c.line, opacity: 0.5 } },
+    nameTextStyle: { color: c.muted },
+  };
   return {
     animation: false,
     title: { text: title, left: 8, top: 4, textStyle: { color: c.fg, fontSize: 13, fontWeight: 600 } },
@@ -40,7 +45,10 @@ function frame(title: string, legend: readonly string[]): EChartsCoreOption {
 
 export function linesOption(title: string, series: readonly LineSeries[]): EChartsCoreOption {
   return {
-    ...frame(title, series.map((s) => s.name)),
+    ...frame(
+      title,
+      series.map((s) => s.name),
+    ),
     series: series.map((s, i) => ({
       name: s.name,
       type: 'line',
@@ -74,7 +82,10 @@ export function meanAndBandSeries(id: string, name: string, points: readonly Cur
 /** Mean lines with their 95% bands, one per series, in the palette's colours. */
 export function bandsOption(title: string, series: readonly BandSeries[], range: readonly [number, number] = [-Infinity, Infinity]): EChartsCoreOption {
   const drawn = series.flatMap((s, i) => meanAndBandSeries(String(i), s.name, s.points, PALETTE[i % PALETTE.length], range));
-  const option = frame(title, series.map((s) => s.name));
+  const option = frame(
+    title,
+    series.map((s) => s.name),
+  );
   return { ...option, tooltip: { trigger: 'axis', formatter: bandTooltip(series) }, series: drawn };
 }
 

@@ -44,7 +44,8 @@ export function useVirtualRows<T>(items: Ref<readonly T[]>, viewport = 900): Vir
       const top = index * ROW_HEIGHT;
       const header = ROW_HEIGHT;
       if (top < container.scrollTop) container.scrollTop = top;
-      else if (top + ROW_HEIGHT + header > container.scrollTop + container.clientHeight) container.scrollTop = top + ROW_HEIGHT + header - container.clientHeight;
+      else if (top + ROW_HEIGHT + header > container.scrollTop + container.clientHeight)
+        container.scrollTop = top + ROW_HEIGHT + header - container.clientHeight;
       scrollTop.value = container.scrollTop;
     },
   };

@@ -42,7 +42,11 @@ export const useCompareStore = defineStore('compare', () => {
   const missing = ref<number[]>([]);
 
   const shown = computed(() => {
-    const words = search.value.trim().toLowerCase().split(/\s+/).filter((w) => w !== '');
+    const words = search.value
+      .trim()
+      .toLowerCase()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     if (words.length === 0) return experiments.value;
     return experiments.value.filter((e) => {
       const text = [e.name, e.dataset, e.optimizer, e.status, ...e.tags, `#${e.id}`].join(' ').toLowerCase();

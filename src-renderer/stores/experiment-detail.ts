@@ -51,7 +51,10 @@ export const useExperimentDetailStore = defineStore('experiment-detail', () => {
   }
 
   async function loadRunsAndCurves(id: number): Promise<void> {
-    const [runPage, aggregated] = await Promise.all([api.listRuns({ experimentId: id, limit: 10_000 }), api.getExperimentCurves({ id, maxPoints: CURVE_POINTS })]);
+    const [runPage, aggregated] = await Promise.all([
+      api.listRuns({ experimentId: id, limit: 10_000 }),
+      api.getExperimentCurves({ id, maxPoints: CURVE_POINTS }),
+    ]);
     if (experimentId.value !== id) return;
     runs.value = runPage.items;
     curves.value = aggregated;
@@ -119,7 +122,9 @@ export const useExperimentDetailStore = defineStore('experiment-detail', () => {
       // A burst of status changes (a queue of short runs) becomes one reload.
       reloadTimer ??= setTimeout(() => {
         reloadTimer = null;
-        void Promise.all([loadRunsAndCurves(id), api.getExperiment({ id }).then((d) => (experiment.value = d))]).catch((e: unknown) => (error.value = message(e)));
+        void Promise.all([loadRunsAndCurves(id), api.getExperiment({ id }).then((d) => (experiment.value = d))]).catch(
+          (e: unknown) => (error.value = message(e)),
+        );
       }, 250);
       if (event.run.id === selectedRunId.value && event.run.status === 'done') void loadRunSeries(event.run.id).catch(() => undefined);
       if (event.run.status === 'running' && runs.value.find((r) => r.id === selectedRunId.value)?.status !== 'running') void selectRun(event.run.id);

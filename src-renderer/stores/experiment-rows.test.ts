@@ -6,15 +6,42 @@ import { listRows, type RowQuery, rowKeyOf } from './experiment-rows.ts';
 
 function experiment(id: number, name: string, createdAt: string): ExperimentSummary {
   return {
-    id, name, createdAt, dataset: 'iris', optimizer: 'adam', tags: [], notes: '', configHash: '', studyId: null, status: 'done',
-    runsTotal: 1, runsDone: 1, runsFailed: 0, runsRunning: 0, bestTestAcc: null, meanTestAcc: null,
+    id,
+    name,
+    createdAt,
+    dataset: 'iris',
+    optimizer: 'adam',
+    tags: [],
+    notes: '',
+    configHash: '',
+    studyId: null,
+    status: 'done',
+    runsTotal: 1,
+    runsDone: 1,
+    runsFailed: 0,
+    runsRunning: 0,
+    bestTestAcc: null,
+    meanTestAcc: null,
   };
 }
 
 function study(id: number, name: string, createdAt: string, status: StudySummary['status'] = 'running'): StudySummary {
   return {
-    id, name, createdAt, status, kind: 'gpbt', objective: { metric: 'val_loss', direction: 'minimize' }, method: 'GPBT n 4, 3 generations of 3 epochs, time, tpe',
-    trials: 4, finishedTrials: 2, budget: 12, bestTrial: null, bestValue: null, etaSeconds: null, error: null, finishedAt: null,
+    id,
+    name,
+    createdAt,
+    status,
+    kind: 'gpbt',
+    objective: { metric: 'val_loss', direction: 'minimize' },
+    method: 'GPBT n 4, 3 generations of 3 epochs, time, tpe',
+    trials: 4,
+    finishedTrials: 2,
+    budget: 12,
+    bestTrial: null,
+    bestValue: null,
+    etaSeconds: null,
+    error: null,
+    finishedAt: null,
   };
 }
 
@@ -25,7 +52,11 @@ const studies = [study(1, 'b study', '2026-01-02T00:00:00Z'), study(2, 'z study'
 describe('experiment list rows', () => {
   it('puts studies among the experiments by date, newest first', () => {
     expect(listRows(experiments, studies, query).map(rowKeyOf)).toEqual(['s2', 'e3', 's1', 'e1']);
-    expect(listRows(experiments, studies, { ...query, direction: 'asc' }).map(rowKeyOf).slice(0, 1)).toEqual(['s1']);
+    expect(
+      listRows(experiments, studies, { ...query, direction: 'asc' })
+        .map(rowKeyOf)
+        .slice(0, 1),
+    ).toEqual(['s1']);
   });
 
   it('sorts them by name with the experiments, and on top for other sorts', () => {

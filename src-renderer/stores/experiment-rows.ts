@@ -34,7 +34,12 @@ export function listRows(experiments: readonly ExperimentSummary[], studies: rea
   const experimentRows = experiments.map((experiment): ListRow => ({ kind: 'experiment', experiment }));
   const studyRows = studies.filter((s) => matches(s, query)).map((study): ListRow => ({ kind: 'study', study }));
   if (studyRows.length === 0) return experimentRows;
-  const keyOf = query.sortBy === 'created' ? (r: ListRow) => (r.kind === 'study' ? r.study.createdAt : r.experiment.createdAt) : query.sortBy === 'name' ? (r: ListRow) => (r.kind === 'study' ? r.study.name : r.experiment.name).toLowerCase() : null;
+  const keyOf =
+    query.sortBy === 'created'
+      ? (r: ListRow) => (r.kind === 'study' ? r.study.createdAt : r.experiment.createdAt)
+      : query.sortBy === 'name'
+        ? (r: ListRow) => (r.kind === 'study' ? r.study.name : r.experiment.name).toLowerCase()
+        : null;
   if (keyOf === null) return [...studyRows, ...experimentRows];
   const sign = query.direction === 'asc' ? 1 : -1;
   const sortedStudies = [...studyRows].sort((a, b) => sign * keyOf(a).localeCompare(keyOf(b)));

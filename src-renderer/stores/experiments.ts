@@ -89,9 +89,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
           ...(optimizer.value !== '' ? { optimizer: optimizer.value } : {}),
           ...(tag.value !== '' ? { tags: [tag.value] } : {}),
           sort:
-            sortBy.value === 'test_acc'
-              ? { by: 'metric', metric: 'test_acc', direction: direction.value }
-              : { by: sortBy.value, direction: direction.value },
+            sortBy.value === 'test_acc' ? { by: 'metric', metric: 'test_acc', direction: direction.value } : { by: sortBy.value, direction: direction.value },
         }),
         api.listStudies({}),
       ]);
@@ -175,7 +173,30 @@ export const useExperimentsStore = defineStore('experiments', () => {
   });
 
   return {
-    search, status, dataset, optimizer, tag, sortBy, direction, page, studies, rows, includeTrials, error, loading, selected, columns, known, lastLoadMs, allSelected,
-    load, sort, toggle, toggleAll, setColumns, setIncludeTrials, tagSelected,
+    search,
+    status,
+    dataset,
+    optimizer,
+    tag,
+    sortBy,
+    direction,
+    page,
+    studies,
+    rows,
+    includeTrials,
+    error,
+    loading,
+    selected,
+    columns,
+    known,
+    lastLoadMs,
+    allSelected,
+    load,
+    sort,
+    toggle,
+    toggleAll,
+    setColumns,
+    setIncludeTrials,
+    tagSelected,
   };
 });

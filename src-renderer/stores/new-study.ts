@@ -76,7 +76,11 @@ export const useNewStudyStore = defineStore('new-study', () => {
   const formFields = computed<readonly FormField[]>(() => {
     const rows = draft.value?.rows ?? [];
     const rowFields = rows.flatMap((r) =>
-      (['path', 'type', 'low', 'high', 'log', 'choices'] as const).map((part): FormField => ({ key: rowKey(r.id, part), label: `${r.path.trim() || 'new parameter'} ${part}`, kind: 'text' })),
+      (['path', 'type', 'low', 'high', 'log', 'choices'] as const).map((part): FormField => ({
+        key: rowKey(r.id, part),
+        label: `${r.path.trim() || 'new parameter'} ${part}`,
+        kind: 'text',
+      })),
     );
     return [...STUDY_FIELDS, KIND_FIELD, ...settingsFields.value, ...rowFields, ...SECTION_FIELDS];
   });
@@ -161,7 +165,8 @@ export const useNewStudyStore = defineStore('new-study', () => {
         templates.value = list;
         const file = key.startsWith('template:') ? key.slice('template:'.length) : FIRST_TEMPLATE;
         const template = list.find((t) => t.file === file) ?? (key === '' ? list[0] : undefined);
-        if (template === undefined) throw new ApiError('not_found', list.length === 0 ? 'the service ships no studies' : `there is no shipped study named ${file}`);
+        if (template === undefined)
+          throw new ApiError('not_found', list.length === 0 ? 'the service ships no studies' : `there is no shipped study named ${file}`);
         next = draftFromStudy(template.config, template.name);
         label = template.file;
         key = `template:${template.file}`;

@@ -33,7 +33,8 @@ export const useQueueStore = defineStore('queue', () => {
   const setSlots = (slots: number): Promise<void> => guarded(async () => (state.value = await api.setSlots({ slots })));
   const cancel = (runId: number): Promise<void> => guarded(async () => (await api.cancelRun({ runId }), await load()));
   const retry = (runId: number): Promise<void> => guarded(async () => (await api.retryRun({ runId }), await load()));
-  const move = (runId: number, to: 'top' | 'bottom' | { before: number }): Promise<void> => guarded(async () => (state.value = await api.moveRun({ runId, to })));
+  const move = (runId: number, to: 'top' | 'bottom' | { before: number }): Promise<void> =>
+    guarded(async () => (state.value = await api.moveRun({ runId, to })));
 
   // Progress events arrive every epoch; they are applied at most once per frame.
   let buffered: Record<number, RunProgress> = {};

@@ -225,7 +225,13 @@ export const useStudyStore = defineStore('study', () => {
         return true;
       }
       const answer =
-        action === 'start' ? await api.startStudy({ id }) : action === 'pause' ? await api.pauseStudy({ id }) : action === 'resume' ? await api.resumeStudy({ id }) : await api.cancelStudy({ id });
+        action === 'start'
+          ? await api.startStudy({ id })
+          : action === 'pause'
+            ? await api.pauseStudy({ id })
+            : action === 'resume'
+              ? await api.resumeStudy({ id })
+              : await api.cancelStudy({ id });
       if (wanted === id) summary.value = answer;
       void refresh(id);
       return true;

@@ -29,7 +29,9 @@ describe('experiment config', () => {
   });
 
   it('rejects an unknown optimizer, naming the choices', () => {
-    expect(message({ ...minimal, optimizer: { type: 'rmsprop' } })).toMatch(/^optimizer.type: unknown optimizer type "rmsprop": expected one of sgd, adam, cmaes, layerwise_cmaes/);
+    expect(message({ ...minimal, optimizer: { type: 'rmsprop' } })).toMatch(
+      /^optimizer.type: unknown optimizer type "rmsprop": expected one of sgd, adam, cmaes, layerwise_cmaes/,
+    );
   });
 
   it('rejects unknown fields', () => {
@@ -37,7 +39,12 @@ describe('experiment config', () => {
   });
 
   it('reports every problem, each with its path', () => {
-    const text = message({ dataset: { name: 'iris', split: { train: 0.9, val: 0.3 } }, model: { hidden: [0] }, optimizer: { type: 'cmaes', variant: 'x' }, training: 3 });
+    const text = message({
+      dataset: { name: 'iris', split: { train: 0.9, val: 0.3 } },
+      model: { hidden: [0] },
+      optimizer: { type: 'cmaes', variant: 'x' },
+      training: 3,
+    });
     expect(text).toContain('dataset.split.test: train + val + test must be at most 1');
     expect(text).toContain('model.hidden[0]: expected a positive integer, got 0');
     expect(text).toContain('optimizer.variant: expected one of auto, full, maes, sep, got "x"');
@@ -60,7 +67,9 @@ describe('bounds on every size', () => {
     expect(message({ ...minimal, model: { hidden: [1e7] } })).toBe('model.hidden[0]: expected an integer <= 16384, got 10000000');
     expect(message({ ...minimal, model: { hidden: Array.from({ length: 17 }, () => 4) } })).toBe('model.hidden: at most 16 hidden layers');
     expect(message({ ...minimal, optimizer: { type: 'cmaes', population: 1e9 } })).toBe('optimizer.population: expected an integer <= 10000, got 1000000000');
-    expect(message({ ...minimal, training: { batch_size: 1e12, max_epochs: 10 } })).toBe('training.batch_size: expected an integer <= 1000000, got 1000000000000');
+    expect(message({ ...minimal, training: { batch_size: 1e12, max_epochs: 10 } })).toBe(
+      'training.batch_size: expected an integer <= 1000000, got 1000000000000',
+    );
     expect(message({ ...minimal, training: { batch_size: 16, max_epochs: 1e7 } })).toBe('training.max_epochs: expected an integer <= 1000000, got 10000000');
     expect(message({ ...minimal, compute: { threads: 1_000_000 } })).toBe('compute.threads: expected "auto" or an integer in [1, 256], got 1000000');
   });
@@ -69,7 +78,9 @@ describe('bounds on every size', () => {
     expect(message({ ...minimal, dataset: { name: 'iris', split: { seed: 2 ** 53 } } })).toBe(
       'dataset.split.seed: expected an integer <= 9007199254740991 (2^53 - 1), got 9007199254740992',
     );
-    expect(message({ ...minimal, dataset: { name: 'iris', split: { seed: 1e300 } } })).toBe('dataset.split.seed: expected an integer <= 9007199254740991 (2^53 - 1), got 1e+300');
+    expect(message({ ...minimal, dataset: { name: 'iris', split: { seed: 1e300 } } })).toBe(
+      'dataset.split.seed: expected an integer <= 9007199254740991 (2^53 - 1), got 1e+300',
+    );
   });
 
   it('bounds the name and description like every other name', () => {

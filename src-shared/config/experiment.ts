@@ -5,17 +5,7 @@
 
 import { z } from 'zod';
 import { describeValue, fromZodError } from './errors.ts';
-import {
-  choice,
-  fallbackMessage,
-  fraction,
-  integerField,
-  nonEmptyString,
-  nonNegativeNumber,
-  numberField,
-  openUnitInterval,
-  positiveNumber,
-} from './fields.ts';
+import { choice, fallbackMessage, fraction, integerField, nonEmptyString, nonNegativeNumber, numberField, openUnitInterval, positiveNumber } from './fields.ts';
 
 /**
  * Upper bounds on every size a config can ask for, so that a typo (hidden: [1e7]) is refused
@@ -35,8 +25,7 @@ export const CONFIG_LIMITS = {
   pathLength: 4096,
 } as const;
 
-const boundedString = (max: number) =>
-  z.string({ error: 'expected a string' }).max(max, { error: `at most ${max} characters` });
+const boundedString = (max: number) => z.string({ error: 'expected a string' }).max(max, { error: `at most ${max} characters` });
 
 const split = z
   .strictObject({
@@ -140,7 +129,10 @@ const compute = z.strictObject({
   /** Threads that share each generation's population: 'auto' (the machine's cores, at most 8) or a count. */
   threads: z
     .union(
-      [z.literal('auto'), numberField(`"auto" or an integer in [1, ${CONFIG_LIMITS.threads}]`, (n) => Number.isInteger(n) && n >= 1 && n <= CONFIG_LIMITS.threads)],
+      [
+        z.literal('auto'),
+        numberField(`"auto" or an integer in [1, ${CONFIG_LIMITS.threads}]`, (n) => Number.isInteger(n) && n >= 1 && n <= CONFIG_LIMITS.threads),
+      ],
       { error: (issue) => `expected "auto" or an integer in [1, ${CONFIG_LIMITS.threads}], got ${describeValue(issue.input)}` },
     )
     .default('auto'),

@@ -45,8 +45,7 @@ export function choice<const T extends readonly [string, ...string[]]>(values: T
 }
 
 /** A non-empty string. */
-export const nonEmptyString = () =>
-  z.string({ error: expecting('a non-empty string') }).min(1, { error: expecting('a non-empty string') });
+export const nonEmptyString = () => z.string({ error: expecting('a non-empty string') }).min(1, { error: expecting('a non-empty string') });
 
 /** Error map for whatever the builders above do not cover (objects, lists, unions). */
 export function fallbackMessage(issue: Issue & { readonly expected?: string }): string | undefined {

@@ -35,11 +35,27 @@ describe('study config', () => {
 
   it.each([
     ['an empty range', { 'optimizer.lr': { type: 'uniform', low: 0.1, high: 0.1 } }, 'space.optimizer.lr.high: empty range: low and high are both 0.1'],
-    ['an inverted range', { 'optimizer.lr': { type: 'loguniform', low: 1, high: 0.001 } }, 'space.optimizer.lr.high: inverted range: high (0.001) is below low (1)'],
+    [
+      'an inverted range',
+      { 'optimizer.lr': { type: 'loguniform', low: 1, high: 0.001 } },
+      'space.optimizer.lr.high: inverted range: high (0.001) is below low (1)',
+    ],
     ['an unknown field', { 'optimizer.learning_rate': { type: 'uniform', low: 0.1, high: 1 } }, 'space.optimizer.learning_rate: unknown field path'],
-    ['an unknown section', { 'optimiser.lr': { type: 'uniform', low: 0.1, high: 1 } }, 'space.optimiser.lr: unknown field path (optimiser is not a section of the base config)'],
-    ['a range the schema refuses', { 'optimizer.lr': { type: 'uniform', low: -1, high: 1 } }, 'space.optimizer.lr: the base config does not accept -1 here (expected a positive number, got -1)'],
-    ['an unknown parameter type', { 'optimizer.lr': { type: 'gaussian', low: 0, high: 1 } }, 'space.optimizer.lr.type: expected a parameter of type uniform, loguniform, int or categorical'],
+    [
+      'an unknown section',
+      { 'optimiser.lr': { type: 'uniform', low: 0.1, high: 1 } },
+      'space.optimiser.lr: unknown field path (optimiser is not a section of the base config)',
+    ],
+    [
+      'a range the schema refuses',
+      { 'optimizer.lr': { type: 'uniform', low: -1, high: 1 } },
+      'space.optimizer.lr: the base config does not accept -1 here (expected a positive number, got -1)',
+    ],
+    [
+      'an unknown parameter type',
+      { 'optimizer.lr': { type: 'gaussian', low: 0, high: 1 } },
+      'space.optimizer.lr.type: expected a parameter of type uniform, loguniform, int or categorical',
+    ],
     ['an empty choice list', { 'model.activation': { type: 'categorical', choices: [] } }, 'space.model.activation.choices: needs at least one choice'],
     ['no parameters', {}, 'space: the search space is empty'],
   ])('names the field for %s', (_case, space, message) => {
@@ -48,7 +64,9 @@ describe('study config', () => {
 
   it('checks GPBT settings: n >= c, t_max >= 1, no model or data fields', () => {
     const space = { 'optimizer.lr': { type: 'loguniform', low: 1e-4, high: 1 } };
-    expect(problems({ base, space, gpbt: { n: 2, t_max: 3, c: 4, T_g: 1 } })).toContain('gpbt.c: n (2) must be at least c (4) so that there is at least one parent');
+    expect(problems({ base, space, gpbt: { n: 2, t_max: 3, c: 4, T_g: 1 } })).toContain(
+      'gpbt.c: n (2) must be at least c (4) so that there is at least one parent',
+    );
     expect(problems({ base, space, gpbt: { n: 8, t_max: 0, c: 2, T_g: 1 } })).toContain('gpbt.t_max: expected a positive integer, got 0');
     expect(problems({ base, space: { 'model.hidden': { type: 'categorical', choices: [[10]] } }, pbt: { n: 4, t_max: 2, T_g: 1 } })).toEqual(
       expect.arrayContaining([expect.stringMatching(/^space.model.hidden/)]),

@@ -17,32 +17,34 @@ export const STUDY_LIMITS = { seed: 2 ** 32 - 1, members: 10_000, generations: 1
 
 const finite = () => numberField('a number', () => true);
 
-export const parameterSchema = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ type: z.literal('uniform'), low: finite(), high: finite() }),
-    z.strictObject({ type: z.literal('loguniform'), low: positiveNumber(), high: positiveNumber() }),
-    z.strictObject({
-      type: z.literal('int'),
-      low: numberField('an integer', Number.isInteger),
-      high: numberField('an integer', Number.isInteger),
-      /** Sample on a log scale (low must be >= 1). */
-      log: z.boolean({ error: 'expected true or false' }).default(false),
-    }),
-    z.strictObject({
-      type: z.literal('categorical'),
-      choices: z
-        .array(z.union([z.string(), z.number(), z.boolean()], { error: 'expected strings, numbers or booleans' }), { error: 'expected a list of choices' })
-        .min(1, { error: 'needs at least one choice' }),
-    }),
-  ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'expected a parameter of type uniform, loguniform, int or categorical' : undefined) },
-).superRefine((p, context) => {
-  if (p.type === 'categorical') return;
-  if (p.low === p.high) context.addIssue({ code: 'custom', path: ['high'], message: `empty range: low and high are both ${p.low}` });
-  if (p.low > p.high) context.addIssue({ code: 'custom', path: ['high'], message: `inverted range: high (${p.high}) is below low (${p.low})` });
-  if (p.type === 'int' && p.log && p.low < 1) context.addIssue({ code: 'custom', path: ['low'], message: 'a log-scaled int range needs low >= 1' });
-});
+export const parameterSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('uniform'), low: finite(), high: finite() }),
+      z.strictObject({ type: z.literal('loguniform'), low: positiveNumber(), high: positiveNumber() }),
+      z.strictObject({
+        type: z.literal('int'),
+        low: numberField('an integer', Number.isInteger),
+        high: numberField('an integer', Number.isInteger),
+        /** Sample on a log scale (low must be >= 1). */
+        log: z.boolean({ error: 'expected true or false' }).default(false),
+      }),
+      z.strictObject({
+        type: z.literal('categorical'),
+        choices: z
+          .array(z.union([z.string(), z.number(), z.boolean()], { error: 'expected strings, numbers or booleans' }), { error: 'expected a list of choices' })
+          .min(1, { error: 'needs at least one choice' }),
+      }),
+    ],
+    { error: (issue) => (issue.code === 'invalid_union' ? 'expected a parameter of type uniform, loguniform, int or categorical' : undefined) },
+  )
+  .superRefine((p, context) => {
+    if (p.type === 'categorical') return;
+    if (p.low === p.high) context.addIssue({ code: 'custom', path: ['high'], message: `empty range: low and high are both ${p.low}` });
+    if (p.low > p.high) context.addIssue({ code: 'custom', path: ['high'], message: `inverted range: high (${p.high}) is below low (${p.low})` });
+    if (p.type === 'int' && p.log && p.low < 1) context.addIssue({ code: 'custom', path: ['low'], message: 'a log-scaled int range needs low >= 1' });
+  });
 export type Parameter = z.output<typeof parameterSchema>;
 
 const OBJECTIVE_METRICS = ['val_loss', 'val_acc', 'test_loss', 'test_acc', 'train_loss', 'train_acc'] as const;
@@ -236,7 +238,15 @@ function representative(parameter: Parameter): unknown {
  * optimizer state, which for CMA-ES carries the population size and step size, and is tied
  * to the optimizer type and strategy variant.
  */
-const FIXED_FIELDS_FOR_POPULATIONS = ['model.', 'dataset.', 'optimizer.type', 'optimizer.population', 'optimizer.sigma0', 'optimizer.variant', 'optimizer.model'];
+const FIXED_FIELDS_FOR_POPULATIONS = [
+  'model.',
+  'dataset.',
+  'optimizer.type',
+  'optimizer.population',
+  'optimizer.sigma0',
+  'optimizer.variant',
+  'optimizer.model',
+];
 
 /**
  * Validates a study config. `loadBase` turns a `base` path into the parsed JSON of that file.
@@ -263,7 +273,12 @@ export function parseStudyConfig(value: unknown, loadBase: (path: string) => unk
     }
     if ((study.gpbt !== undefined || study.pbt !== undefined) && FIXED_FIELDS_FOR_POPULATIONS.some((prefix) => path.startsWith(prefix))) {
       problems.push(
-        new UserInputError(where, path.startsWith('optimizer.') ? 'GPBT/PBT members inherit optimizer state, which fixes this field' : 'GPBT/PBT members share weights, so the model and data set cannot vary'),
+        new UserInputError(
+          where,
+          path.startsWith('optimizer.')
+            ? 'GPBT/PBT members inherit optimizer state, which fixes this field'
+            : 'GPBT/PBT members share weights, so the model and data set cannot vary',
+        ),
       );
       continue;
     }
@@ -278,7 +293,10 @@ export function parseStudyConfig(value: unknown, loadBase: (path: string) => unk
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const own = error.problems.find((p) => p.where === path || p.where.startsWith(`${path}.`) || path.startsWith(`${p.where}.`));
-      const message = own?.problem === 'unknown field' ? 'unknown field path' : `the base config does not accept ${describeValue(representative(parameter))} here (${own?.problem ?? error.problems[0]?.message ?? 'invalid'})`;
+      const message =
+        own?.problem === 'unknown field'
+          ? 'unknown field path'
+          : `the base config does not accept ${describeValue(representative(parameter))} here (${own?.problem ?? error.problems[0]?.message ?? 'invalid'})`;
       problems.push(new UserInputError(where, message));
     }
   }

@@ -78,7 +78,9 @@ export interface CompareOptions {
 export { DEFAULT_METRICS };
 
 function finiteValues(group: ResultGroup, metric: string): { index: number; value: number }[] {
-  return group.runs.map((r) => ({ index: r.index, value: r.metrics[metric] })).filter((v): v is { index: number; value: number } => v.value !== undefined && Number.isFinite(v.value));
+  return group.runs
+    .map((r) => ({ index: r.index, value: r.metrics[metric] }))
+    .filter((v): v is { index: number; value: number } => v.value !== undefined && Number.isFinite(v.value));
 }
 
 function compareOne(dataset: string, metric: string, groups: readonly ResultGroup[], paired: boolean, alpha: number): ComparisonTable {

@@ -83,7 +83,10 @@ describe('Mann-Whitney U', () => {
     const table: Record<number, Record<number, number[]>> = {
       3: { 1: [0.25, 0.5, 0.75], 2: [0.1, 0.2, 0.4, 0.6], 3: [0.05, 0.1, 0.2, 0.35, 0.5, 0.65] },
       4: { 2: [0.067, 0.133, 0.267, 0.4, 0.6], 4: [0.014, 0.029, 0.057, 0.1, 0.171, 0.243, 0.343, 0.443, 0.557] },
-      5: { 3: [0.018, 0.036, 0.071, 0.125, 0.196, 0.286, 0.393, 0.5, 0.607], 5: [0.004, 0.008, 0.016, 0.028, 0.048, 0.075, 0.111, 0.155, 0.21, 0.274, 0.345, 0.421, 0.5, 0.579] },
+      5: {
+        3: [0.018, 0.036, 0.071, 0.125, 0.196, 0.286, 0.393, 0.5, 0.607],
+        5: [0.004, 0.008, 0.016, 0.028, 0.048, 0.075, 0.111, 0.155, 0.21, 0.274, 0.345, 0.421, 0.5, 0.579],
+      },
       6: { 6: [0.001, 0.002, 0.004, 0.008, 0.013, 0.021, 0.032, 0.047, 0.066, 0.09, 0.12, 0.155, 0.197, 0.242, 0.294, 0.35, 0.409, 0.469, 0.531] },
     };
     for (const [n, rows] of Object.entries(table)) {
@@ -97,7 +100,12 @@ describe('Mann-Whitney U', () => {
     expect(mannWhitneyU([1, 2, 3], [4, 5, 6, 7]).method).toBe('exact');
     expect(mannWhitneyU([1, 2, 3], [3, 5, 6, 7]).method).toBe('asymptotic');
     const big = Array.from({ length: 9 }, (_, i) => i);
-    expect(mannWhitneyU(big, big.map((v) => v + 0.5)).method).toBe('asymptotic');
+    expect(
+      mannWhitneyU(
+        big,
+        big.map((v) => v + 0.5),
+      ).method,
+    ).toBe('asymptotic');
     // Completely separated samples of 5: p = 2 / C(10, 5) two-sided.
     close(mannWhitneyU([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]).p, 2 / 252, 1e-12);
   });
@@ -151,7 +159,12 @@ describe('Wilcoxon signed-rank', () => {
     const small = wilcoxonSignedRank([-2, -1, 0, 1, 2, 3, 4], null);
     expect(small).toMatchObject({ method: 'permutation', statistic: 5 });
     close(small.p, 0.34375, 1e-12);
-    expect(wilcoxonSignedRank(Array.from({ length: 14 }, (_, i) => i - 5), null).method).toBe('asymptotic');
+    expect(
+      wilcoxonSignedRank(
+        Array.from({ length: 14 }, (_, i) => i - 5),
+        null,
+      ).method,
+    ).toBe('asymptotic');
   });
 });
 

@@ -71,11 +71,7 @@ export function wilcoxonSignedRank(x: readonly number[], y: readonly number[] | 
     const counts = signedRankCounts(n);
     const total = 2 ** n;
     const cdf = (k: number) => counts.slice(0, Math.max(0, Math.min(counts.length, k + 1))).reduce((a, b) => a + b, 0) / total;
-    const p = tailProbabilities(
-      (s) => ({ le: cdf(Math.ceil(s)), ge: 1 - cdf(Math.floor(s) - 1) }),
-      rPlus,
-      alternative,
-    );
+    const p = tailProbabilities((s) => ({ le: cdf(Math.ceil(s)), ge: 1 - cdf(Math.floor(s) - 1) }), rPlus, alternative);
     return { statistic, p, method: chosen };
   }
   if (chosen === 'permutation') {

@@ -79,4 +79,3 @@ export class App {
     return this.exited;
   }
 }
-

@@ -26,7 +26,8 @@ type Handler = (event: { sender: WebContents }, ...args: unknown[]) => unknown;
 const handlers = new Map<string, Handler>();
 /** What each window's preload exposed (the "main world" of its page). */
 const exposed = new Map<BrowserWindow, Record<string, unknown>>();
-let headersListener: ((details: { responseHeaders: Record<string, string[]> }, callback: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | null = null;
+let headersListener:
+  ((details: { responseHeaders: Record<string, string[]> }, callback: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | null = null;
 
 function alive(pid: number): boolean {
   try {
@@ -105,7 +106,11 @@ class WebContents extends EventEmitter {
       const context = await browser.newContext({ javaScriptEnabled: this.window.options.webPreferences?.javascript !== false });
       const page = await context.newPage();
       await page.goto(`file://${file}`);
-      return await page.pdf({ format: (options.pageSize ?? 'A4') as 'A4', printBackground: options.printBackground ?? false, preferCSSPageSize: options.preferCSSPageSize ?? false });
+      return await page.pdf({
+        format: (options.pageSize ?? 'A4') as 'A4',
+        printBackground: options.printBackground ?? false,
+        preferCSSPageSize: options.preferCSSPageSize ?? false,
+      });
     } finally {
       await browser.close();
     }

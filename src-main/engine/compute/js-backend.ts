@@ -169,7 +169,18 @@ export class JsBackend implements ComputeBackend {
     for (let l = 0; l < varying.first; l++) {
       const layer = layers[l];
       const z = this.scratch.get(`shared${l % 2}`, rows * layer.outputs);
-      this.matmul(shared, 0, layer.inputs, base.subarray(layer.offset, layer.biasOffset), base.subarray(layer.biasOffset, layer.offset + layer.size), activation, z, rows, layer.inputs, layer.outputs);
+      this.matmul(
+        shared,
+        0,
+        layer.inputs,
+        base.subarray(layer.offset, layer.biasOffset),
+        base.subarray(layer.biasOffset, layer.offset + layer.size),
+        activation,
+        z,
+        rows,
+        layer.inputs,
+        layer.outputs,
+      );
       shared = z;
     }
 
@@ -260,4 +271,3 @@ export class JsBackend implements ComputeBackend {
     large.populationLoss(shared, rows, firstLayer.inputs, wcat, bcat, count, firstLayer.outputs, layout.activation, output, labels, classes, out);
   }
 }
-

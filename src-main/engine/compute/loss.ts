@@ -14,14 +14,7 @@ export interface LossSum {
  * (so one candidate's block inside a population's logits can be scored in place).
  * Row r's label is labels[r].
  */
-export function crossEntropy(
-  logits: Float32Array,
-  offset: number,
-  ld: number,
-  rows: number,
-  classes: number,
-  labels: Int32Array,
-): LossSum {
+export function crossEntropy(logits: Float32Array, offset: number, ld: number, rows: number, classes: number, labels: Int32Array): LossSum {
   let lossSum = 0;
   let correct = 0;
   for (let r = 0; r < rows; r++) {
@@ -47,13 +40,7 @@ export function crossEntropy(
  * Same loss, and writes d(mean loss)/d(logits) = (softmax - onehot) / rows into `grad`
  * (contiguous rows x classes). `logits` is contiguous here.
  */
-export function crossEntropyWithGradient(
-  logits: Float32Array,
-  rows: number,
-  classes: number,
-  labels: Int32Array,
-  grad: Float32Array,
-): LossSum {
+export function crossEntropyWithGradient(logits: Float32Array, rows: number, classes: number, labels: Int32Array, grad: Float32Array): LossSum {
   let lossSum = 0;
   let correct = 0;
   const scale = 1 / rows;

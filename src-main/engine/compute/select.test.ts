@@ -17,7 +17,9 @@ describe('createBackend', () => {
     machine.gpu = true;
     const { backend, notes } = await createBackend('auto');
     expect(backend.name).toMatch(/^wasm/);
-    expect(notes).toEqual([expect.stringMatching(/^this machine has an NVIDIA GPU; to train on it, install the optional package: npm install @tensorflow\/tfjs-node-gpu/)]);
+    expect(notes).toEqual([
+      expect.stringMatching(/^this machine has an NVIDIA GPU; to train on it, install the optional package: npm install @tensorflow\/tfjs-node-gpu/),
+    ]);
   });
 
   it('gpu asked for and not startable: says why, trains on the WASM kernels rather than plain JS', async () => {

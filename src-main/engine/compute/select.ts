@@ -43,7 +43,9 @@ async function createSingleThreadBackend(preference: BackendPreference): Promise
   const notes: string[] = [];
   const tryGpu = preference === 'gpu' || (preference === 'auto' && gpuPackageInstalled());
   if (preference === 'auto' && !tryGpu && nvidiaGpuPresent()) {
-    notes.push('this machine has an NVIDIA GPU; to train on it, install the optional package: npm install @tensorflow/tfjs-node-gpu (training on the CPU meanwhile)');
+    notes.push(
+      'this machine has an NVIDIA GPU; to train on it, install the optional package: npm install @tensorflow/tfjs-node-gpu (training on the CPU meanwhile)',
+    );
   }
   if (tryGpu) {
     const { kernels, reason } = await TfjsKernels.create('gpu');

@@ -113,7 +113,10 @@ export class TfjsKernels {
   ): void {
     const tf = this.tf;
     const losses = tf.tidy(() => {
-      const z = tf.add(tf.matMul(tf.tensor2d(x.subarray(0, rows * k), [rows, k]), tf.tensor2d(wcat.subarray(0, k * count * width), [k, count * width])), tf.tensor1d(bcat.subarray(0, count * width)));
+      const z = tf.add(
+        tf.matMul(tf.tensor2d(x.subarray(0, rows * k), [rows, k]), tf.tensor2d(wcat.subarray(0, k * count * width), [k, count * width])),
+        tf.tensor1d(bcat.subarray(0, count * width)),
+      );
       const oneHot = tf.cast(tf.oneHot(tf.tensor1d(labels.subarray(0, rows), 'int32'), classes), 'float32');
       let logits: import('@tensorflow/tfjs-core').Tensor3D;
       let rowsAxis: number;
@@ -142,4 +145,3 @@ export class TfjsKernels {
     losses.dispose();
   }
 }
-

@@ -40,11 +40,7 @@ function apportion(total: number, classSizes: readonly number[], available: read
 }
 
 /** Index lists of a stratified split of `labels` (labels 0 .. classes-1). */
-export function stratifiedSplitIndices(
-  labels: Int32Array,
-  classes: number,
-  fractions: SplitFractions,
-): { train: number[]; val: number[]; test: number[] } {
+export function stratifiedSplitIndices(labels: Int32Array, classes: number, fractions: SplitFractions): { train: number[]; val: number[]; test: number[] } {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (let i = 0; i < labels.length; i++) byClass[labels[i]].push(i);
   const rng = new Rng(fractions.seed, 0x5eed);
@@ -77,7 +73,10 @@ export function checkSplitSizes(rows: number, fractions: SplitFractions): UserIn
     if (part === 'test' && fractions.test === 0) continue;
     if (Math.round(fractions[part] * rows) === 0) {
       problems.push(
-        new UserInputError(`dataset.split.${part}`, `${fractions[part]} of ${rows} rows leaves no ${part === 'val' ? 'validation' : part === 'train' ? 'training' : 'test'} rows; expected at least ${(0.5 / rows).toPrecision(2)}`),
+        new UserInputError(
+          `dataset.split.${part}`,
+          `${fractions[part]} of ${rows} rows leaves no ${part === 'val' ? 'validation' : part === 'train' ? 'training' : 'test'} rows; expected at least ${(0.5 / rows).toPrecision(2)}`,
+        ),
       );
     }
   }

@@ -12,13 +12,7 @@ import { Sgd } from './sgd.ts';
 export const optimizerTypes: readonly OptimizerType[] = ['sgd', 'adam', 'cmaes', 'layerwise_cmaes'];
 
 /** @param initial the model's initial parameters (the strategies' initial mean). */
-export function createOptimizer(
-  config: OptimizerConfig,
-  layout: MlpLayout,
-  backend: ComputeBackend,
-  initial: Float32Array,
-  seed: number,
-): Optimizer {
+export function createOptimizer(config: OptimizerConfig, layout: MlpLayout, backend: ComputeBackend, initial: Float32Array, seed: number): Optimizer {
   switch (config.type) {
     case 'sgd':
       return new Sgd(layout, backend, config);

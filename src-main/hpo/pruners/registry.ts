@@ -30,8 +30,16 @@ export function createPruner(config: PrunerConfig, options: PrunerOptions): Prun
     case 'median':
       return new MedianPruner({ startupTrials: config.startup_trials, warmupEpochs: config.warmup_epochs });
     case 'asha':
-      return new AshaPruner({ minResource: config.min_resource, reductionFactor: config.reduction_factor, minEarlyStoppingRate: config.min_early_stopping_rate });
+      return new AshaPruner({
+        minResource: config.min_resource,
+        reductionFactor: config.reduction_factor,
+        minEarlyStoppingRate: config.min_early_stopping_rate,
+      });
     case 'hyperband':
-      return new HyperbandPruner({ minResource: config.min_resource, maxResource: config.max_resource ?? options.maxEpochs, reductionFactor: config.reduction_factor });
+      return new HyperbandPruner({
+        minResource: config.min_resource,
+        maxResource: config.max_resource ?? options.maxEpochs,
+        reductionFactor: config.reduction_factor,
+      });
   }
 }

@@ -126,7 +126,9 @@ describe.each(objectives)('on the %s', (_name, space, objective) => {
   ] as [string, SamplerConfig][])('%s beats random search after 50 trials over 20 seeds', (kind, config) => {
     const theirs = bests(config);
     const { p } = mannWhitneyU(theirs, random, 'less');
-    console.log(`${_name}: ${kind} median best ${median(theirs).toPrecision(4)} vs random ${median(random).toPrecision(4)}, one-sided Mann-Whitney p = ${p.toExponential(2)}`);
+    console.log(
+      `${_name}: ${kind} median best ${median(theirs).toPrecision(4)} vs random ${median(random).toPrecision(4)}, one-sided Mann-Whitney p = ${p.toExponential(2)}`,
+    );
     expect(median(theirs)).toBeLessThan(median(random));
     expect(p).toBeLessThan(0.05);
   });

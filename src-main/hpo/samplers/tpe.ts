@@ -161,8 +161,16 @@ export class TpeSampler implements Sampler {
 
   private proposeOne(path: string, parameter: Parameter, good: readonly Observation[], bad: readonly Observation[]): ParamValue {
     if (parameter.type === 'categorical') {
-      const logL = choiceLogProbabilities(parameter.choices, good.map((o) => o.params[path]), good.map((o) => o.weight));
-      const logG = choiceLogProbabilities(parameter.choices, bad.map((o) => o.params[path]), bad.map((o) => o.weight));
+      const logL = choiceLogProbabilities(
+        parameter.choices,
+        good.map((o) => o.params[path]),
+        good.map((o) => o.weight),
+      );
+      const logG = choiceLogProbabilities(
+        parameter.choices,
+        bad.map((o) => o.params[path]),
+        bad.map((o) => o.weight),
+      );
       let best = 0;
       let bestScore = Number.NEGATIVE_INFINITY;
       for (let c = 0; c < this.options.candidates; c++) {
@@ -180,8 +188,18 @@ export class TpeSampler implements Sampler {
     }
     const [lo, hi] = internalRange(parameter);
     const internal = (o: Observation) => toInternal(parameter, Number(o.params[path]));
-    const l = parzen(good.map(internal), good.map((o) => o.weight), lo, hi);
-    const g = parzen(bad.map(internal), bad.map((o) => o.weight), lo, hi);
+    const l = parzen(
+      good.map(internal),
+      good.map((o) => o.weight),
+      lo,
+      hi,
+    );
+    const g = parzen(
+      bad.map(internal),
+      bad.map((o) => o.weight),
+      lo,
+      hi,
+    );
     let best = l.mus[0];
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < this.options.candidates; c++) {
@@ -198,6 +216,13 @@ export class TpeSampler implements Sampler {
   }
 
   state(): TpeSamplerState {
-    return { kind: 'tpe', options: this.options, rng: this.rng.state(), nextId: this.nextId, observations: this.observations.slice(), pending: this.pending.slice() };
+    return {
+      kind: 'tpe',
+      options: this.options,
+      rng: this.rng.state(),
+      nextId: this.nextId,
+      observations: this.observations.slice(),
+      pending: this.pending.slice(),
+    };
   }
 }

@@ -6,11 +6,31 @@ import { finalMetricRows } from './final-metrics.ts';
 
 function run(id: number, status: RunSummary['status'], testAcc: number | null): RunSummary {
   return {
-    id, experimentId: 1, experimentName: 'e', index: id - 1, seed: id - 1, status, priority: 0, epoch: 10, maxEpochs: 10, attempts: 1,
-    backend: 'js', optimizer: 'adam', parameterCount: 83, error: null, queuedAt: '', startedAt: null, finishedAt: null,
-    final: status === 'done' ? { time: 1, train_loss: 0.1, train_acc: 0.9, val_loss: 0.2, val_acc: 0.8, test_loss: 0.3, test_acc: testAcc, model_evals: 100 } : null,
-    gradEvals: null, epochsRun: null, bestEpoch: null, stoppedEarly: null, keepCheckpoint: false,
-  held: false,
+    id,
+    experimentId: 1,
+    experimentName: 'e',
+    index: id - 1,
+    seed: id - 1,
+    status,
+    priority: 0,
+    epoch: 10,
+    maxEpochs: 10,
+    attempts: 1,
+    backend: 'js',
+    optimizer: 'adam',
+    parameterCount: 83,
+    error: null,
+    queuedAt: '',
+    startedAt: null,
+    finishedAt: null,
+    final:
+      status === 'done' ? { time: 1, train_loss: 0.1, train_acc: 0.9, val_loss: 0.2, val_acc: 0.8, test_loss: 0.3, test_acc: testAcc, model_evals: 100 } : null,
+    gradEvals: null,
+    epochsRun: null,
+    bestEpoch: null,
+    stoppedEarly: null,
+    keepCheckpoint: false,
+    held: false,
   };
 }
 

@@ -50,11 +50,15 @@ function allFields(draft: Json): FormField[] {
 
 describe('configSections', () => {
   it('shows the fields of the chosen optimizer and data set only', () => {
-    expect(keys(irisAdam)).toEqual(expect.arrayContaining(['config.optimizer.lr', 'config.optimizer.beta1', 'config.optimizer.eps', 'config.training.early_stopping.patience']));
+    expect(keys(irisAdam)).toEqual(
+      expect.arrayContaining(['config.optimizer.lr', 'config.optimizer.beta1', 'config.optimizer.eps', 'config.training.early_stopping.patience']),
+    );
     expect(keys(irisAdam)).not.toContain('config.optimizer.sigma0');
     expect(keys(irisAdam)).not.toContain('config.dataset.image_size');
     const cmaes = switchOptimizer(irisAdam, 'cmaes');
-    expect(keys(cmaes)).toEqual(expect.arrayContaining(['config.optimizer.population', 'config.optimizer.sigma0', 'config.optimizer.variant', 'config.optimizer.model']));
+    expect(keys(cmaes)).toEqual(
+      expect.arrayContaining(['config.optimizer.population', 'config.optimizer.sigma0', 'config.optimizer.variant', 'config.optimizer.model']),
+    );
     expect(keys(cmaes)).not.toContain('config.optimizer.lr');
     expect(keys(switchDataset(irisAdam, 'mnist'))).toContain('config.dataset.image_size');
     expect(keys(switchDataset(irisAdam, 'csv'))).toEqual(expect.arrayContaining(['config.dataset.path', 'config.dataset.label']));
@@ -68,7 +72,10 @@ describe('switching the optimizer and the data set', () => {
     const sgd = switchOptimizer(irisAdam, 'sgd');
     expect(getPath(sgd, 'optimizer')).toEqual({ type: 'sgd', lr: 0.1061, momentum: 0 });
     expect(getPath(switchOptimizer(sgd, 'adam'), 'optimizer')).toEqual({ type: 'adam', lr: 0.1061, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
-    const cmaes = switchOptimizer(setPath(irisAdam, 'optimizer', { type: 'cmaes', population: 34, sigma0: 16.7, variant: 'sep', model: 'best' }), 'layerwise_cmaes');
+    const cmaes = switchOptimizer(
+      setPath(irisAdam, 'optimizer', { type: 'cmaes', population: 34, sigma0: 16.7, variant: 'sep', model: 'best' }),
+      'layerwise_cmaes',
+    );
     expect(getPath(cmaes, 'optimizer')).toEqual({ type: 'layerwise_cmaes', population: 34, sigma0: 16.7, variant: 'sep', model: 'best' });
     expect(getPath(switchOptimizer(irisAdam, 'cmaes'), 'optimizer')).toEqual({ type: 'cmaes', sigma0: 0.5, variant: 'auto', model: 'mean' });
     for (const type of ['sgd', 'adam', 'cmaes', 'layerwise_cmaes']) expect(() => parseExperimentConfig(switchOptimizer(irisAdam, type))).not.toThrow();

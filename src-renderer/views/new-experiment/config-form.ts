@@ -113,7 +113,10 @@ export function configSections(draft: Json): FormSection[] {
     c('training.early_stopping', 'Early stopping', 'toggle'),
   ];
   if (isObject(early)) {
-    trainingFields.push(c('training.early_stopping.patience', 'Patience', 'integer'), c('training.early_stopping.min_delta', 'Min delta', 'number', { placeholder: '0' }));
+    trainingFields.push(
+      c('training.early_stopping.patience', 'Patience', 'integer'),
+      c('training.early_stopping.min_delta', 'Min delta', 'number', { placeholder: '0' }),
+    );
   }
 
   return [
@@ -192,7 +195,8 @@ export function valueFromText(kind: FieldKind, text: string): Json | undefined {
 /** The text a text field shows for a JSON value. */
 export function textFromValue(kind: FieldKind, value: Json | undefined): string {
   if (value === undefined || value === null) return '';
-  if (kind === 'layers' && Array.isArray(value)) return value.map((v) => (typeof v === 'number' ? formatNumber(v) : typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
+  if (kind === 'layers' && Array.isArray(value))
+    return value.map((v) => (typeof v === 'number' ? formatNumber(v) : typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'string') return value;
   return JSON.stringify(value);

@@ -103,7 +103,13 @@ export function editRow(row: SpaceRow, part: RowPart, value: Json | undefined): 
       return { ...row, path: typeof value === 'string' ? value : '' };
     case 'type': {
       const type = PARAMETER_TYPES.find((t) => t === value) ?? row.type;
-      const choices = type === 'categorical' && row.choices.trim() === '' ? [row.low, row.high].filter((v) => v !== undefined).map(choiceText).join(', ') : row.choices;
+      const choices =
+        type === 'categorical' && row.choices.trim() === ''
+          ? [row.low, row.high]
+              .filter((v) => v !== undefined)
+              .map(choiceText)
+              .join(', ')
+          : row.choices;
       return { ...row, type, choices };
     }
     case 'log':

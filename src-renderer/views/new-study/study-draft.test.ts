@@ -5,7 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import { type FormField } from '../new-experiment/config-form.ts';
 import { KIND_FIELD, methodFields, SECTION_FIELDS, STUDY_FIELDS, applySetting, settingValue } from './study-fields.ts';
-import { buildStudyRequest, checkStudy, defaultStudyName, draftFromExperiment, draftFromStudy, placeStudyProblems, serverProblemsOf, studyConfigOf, type StudyDraft } from './study-draft.ts';
+import {
+  buildStudyRequest,
+  checkStudy,
+  defaultStudyName,
+  draftFromExperiment,
+  draftFromStudy,
+  placeStudyProblems,
+  serverProblemsOf,
+  studyConfigOf,
+  type StudyDraft,
+} from './study-draft.ts';
 import { editRow, parseChoices, rowKey, rowProblems, spaceFromRows } from './search-space.ts';
 
 const base = {
@@ -27,7 +37,9 @@ const gpbtTemplate = {
 };
 
 function fieldsOf(draft: StudyDraft): FormField[] {
-  const rows = draft.rows.flatMap((r) => (['path', 'type', 'low', 'high', 'log', 'choices'] as const).map((part) => ({ key: rowKey(r.id, part), label: part, kind: 'text' as const })));
+  const rows = draft.rows.flatMap((r) =>
+    (['path', 'type', 'low', 'high', 'log', 'choices'] as const).map((part) => ({ key: rowKey(r.id, part), label: part, kind: 'text' as const })),
+  );
   return [...STUDY_FIELDS, KIND_FIELD, ...methodFields(draft.kind, draft.settings), ...rows, ...SECTION_FIELDS];
 }
 

@@ -54,7 +54,10 @@ export function draftFromExperiment(config: unknown, experimentName: string): St
   } catch {
     // An experiment stored before a schema change: start with an empty space; the form says what is wrong with the base.
   }
-  return draftFromStudy({ base: config, space, objective: { metric: 'val_loss' }, seed: 0, tune: methodDefaults().tune }, `${experimentName} (tuned)`.slice(0, 200));
+  return draftFromStudy(
+    { base: config, space, objective: { metric: 'val_loss' }, seed: 0, tune: methodDefaults().tune },
+    `${experimentName} (tuned)`.slice(0, 200),
+  );
 }
 
 /** The study config the draft describes (base inline, only the chosen method's section). */
@@ -130,7 +133,13 @@ export interface PlacedStudyProblems {
  */
 export function placeStudyProblems(problems: readonly FieldProblem[], rows: readonly SpaceRow[], fields: readonly FormField[]): PlacedStudyProblems {
   const keyed = problems.map((p) => {
-    const where = p.where.startsWith('space[') ? p.where : p.where === 'space' || p.where.startsWith('space.') ? spaceProblemKey(p.where, rows) : p.where.startsWith('base') ? 'base' : p.where;
+    const where = p.where.startsWith('space[')
+      ? p.where
+      : p.where === 'space' || p.where.startsWith('space.')
+        ? spaceProblemKey(p.where, rows)
+        : p.where.startsWith('base')
+          ? 'base'
+          : p.where;
     return { where, problem: p.problem, path: p.where };
   });
   const placed = placeProblems(keyed, fields);

@@ -15,7 +15,13 @@ export const PRUNER_TYPES = ['none', 'median', 'asha', 'hyperband'] as const;
 export const KIND_FIELD: FormField = { key: 'kind', label: 'Method', kind: 'select', options: STUDY_KINDS, aliases: ['tune', 'gpbt', 'pbt'] };
 
 export const NAME_FIELD: FormField = { key: 'name', label: 'Name', kind: 'text', wide: true, maxLength: 200 };
-export const DESCRIPTION_FIELD: FormField = { key: 'description', label: 'Description', kind: 'textarea', wide: true, placeholder: 'what this study looks for and why' };
+export const DESCRIPTION_FIELD: FormField = {
+  key: 'description',
+  label: 'Description',
+  kind: 'textarea',
+  wide: true,
+  placeholder: 'what this study looks for and why',
+};
 /** The objective and the seed: settings kept with the methods' sections. */
 export const OBJECTIVE_FIELDS: readonly FormField[] = [
   { key: 'objective.metric', label: 'Objective metric', kind: 'select', options: OBJECTIVE_METRICS, aliases: ['objective'] },
@@ -51,13 +57,19 @@ function tuneFields(tune: Json | undefined): FormField[] {
       f('tune.sampler.candidates', 'Candidates', 'integer', { placeholder: '24' }),
     );
   } else if (samplerType === 'cmaes') {
-    fields.push(f('tune.sampler.sigma0', 'σ0 (unit cube)', 'number', { placeholder: '0.3' }), f('tune.sampler.population', 'Population', 'integer', { placeholder: 'auto' }));
+    fields.push(
+      f('tune.sampler.sigma0', 'σ0 (unit cube)', 'number', { placeholder: '0.3' }),
+      f('tune.sampler.population', 'Population', 'integer', { placeholder: 'auto' }),
+    );
   } else if (samplerType === 'gp') {
     fields.push(f('tune.sampler.startup_trials', 'Startup trials', 'integer', { placeholder: '10' }));
   }
   fields.push(f('tune.pruning.type', 'Pruning', 'select', { options: PRUNER_TYPES, aliases: ['tune.pruning'], newRow: true }));
   if (prunerType === 'median') {
-    fields.push(f('tune.pruning.startup_trials', 'Pruner startup trials', 'integer', { placeholder: '5' }), f('tune.pruning.warmup_epochs', 'Warm-up epochs', 'integer', { placeholder: '2' }));
+    fields.push(
+      f('tune.pruning.startup_trials', 'Pruner startup trials', 'integer', { placeholder: '5' }),
+      f('tune.pruning.warmup_epochs', 'Warm-up epochs', 'integer', { placeholder: '2' }),
+    );
   } else if (prunerType === 'asha') {
     fields.push(
       f('tune.pruning.min_resource', 'Min resource (epochs)', 'integer', { placeholder: '1' }),

@@ -197,7 +197,9 @@ export function genealogyOption(input: GenealogyChartInput): Record<string, unkn
         selectedMode: 'single',
         // A thick ring and a glow: a 4-pixel node among 1,500 must still stand out when selected.
         select: { itemStyle: { borderColor: theme.fg, borderWidth: large ? 4 : 3, shadowBlur: 14, shadowColor: theme.fg }, label: noLabel },
-        emphasis: large ? { focus: 'none', scale: 1.6, label: noLabel } : { focus: 'adjacency', scale: 1.3, label: noLabel, lineStyle: { width: 2.5, opacity: 1 } },
+        emphasis: large
+          ? { focus: 'none', scale: 1.6, label: noLabel }
+          : { focus: 'adjacency', scale: 1.3, label: noLabel, lineStyle: { width: 2.5, opacity: 1 } },
         blur: { itemStyle: { opacity: 0.2 }, lineStyle: { opacity: 0.06 } },
         z: 3,
       },

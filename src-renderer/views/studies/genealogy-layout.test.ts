@@ -8,7 +8,14 @@ import { bestTrial, compareTrials, type LayoutEdge, type LayoutTrial, layoutGene
 type Status = LayoutTrial['status'];
 
 /** A trial: id = number + 1, member = its position in the generation as listed. */
-function trial(number: number, generation: number, member: number, value: number | null, params: LayoutTrial['params'] = {}, status: Status = 'done'): LayoutTrial {
+function trial(
+  number: number,
+  generation: number,
+  member: number,
+  value: number | null,
+  params: LayoutTrial['params'] = {},
+  status: Status = 'done',
+): LayoutTrial {
   return { id: number + 1, number, generation, member, value, params, status: value === null && status === 'done' ? 'failed' : status };
 }
 
@@ -241,7 +248,14 @@ describe('layoutGenealogy, PBT-like and generation-skipping lineages', () => {
   });
 
   it('traces a winner whose parent was kept from an older generation (GPBT selection includes parents)', () => {
-    const trials = [trial(0, 0, 0, 0.5, { lr: 1 }), trial(1, 0, 1, 0.7, { lr: 2 }), trial(2, 1, 0, 0.2, { lr: 3 }), trial(3, 1, 1, 0.6, { lr: 4 }), trial(4, 2, 0, 0.9, { lr: 5 }), trial(5, 3, 0, 0.1, { lr: 6 })];
+    const trials = [
+      trial(0, 0, 0, 0.5, { lr: 1 }),
+      trial(1, 0, 1, 0.7, { lr: 2 }),
+      trial(2, 1, 0, 0.2, { lr: 3 }),
+      trial(3, 1, 1, 0.6, { lr: 4 }),
+      trial(4, 2, 0, 0.9, { lr: 5 }),
+      trial(5, 3, 0, 0.1, { lr: 6 }),
+    ];
     const edges: LayoutEdge[] = [
       { childId: 3, parentId: 1, kind: 'weights' },
       ...both(4, 1),

@@ -164,11 +164,14 @@ export function layoutGenealogy(trials: readonly LayoutTrial[], edges: readonly 
   const best = bestTrial([...byId.values()], direction);
   const lineage: number[] = [];
   const onLineage = new Set<number>();
-  for (let current: LayoutTrial | undefined = best ?? undefined; current !== undefined && !onLineage.has(current.id); ) {
+  for (let current: LayoutTrial | undefined = best ?? undefined; current !== undefined && !onLineage.has(current.id);) {
     lineage.unshift(current.id);
     onLineage.add(current.id);
     // More than one weights parent would be a malformed study; follow the best of them.
-    const sources = (parents.get(current.id) ?? []).filter((r) => r.weights).map((r) => byId.get(r.id)).filter((t): t is LayoutTrial => t !== undefined);
+    const sources = (parents.get(current.id) ?? [])
+      .filter((r) => r.weights)
+      .map((r) => byId.get(r.id))
+      .filter((t): t is LayoutTrial => t !== undefined);
     current = sources.sort((a, b) => compareTrials(direction, a, b))[0];
   }
   const lineageParent = new Map<number, number>();

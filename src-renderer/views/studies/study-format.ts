@@ -121,7 +121,10 @@ export function scoreColor(quality: number | null): string {
   const i = Math.min(RAMP_RGB.length - 2, Math.floor(at));
   const f = at - i;
   const [a, b] = [RAMP_RGB[i], RAMP_RGB[i + 1]];
-  const mix = (k: 0 | 1 | 2): string => Math.round(a[k] + (b[k] - a[k]) * f).toString(16).padStart(2, '0');
+  const mix = (k: 0 | 1 | 2): string =>
+    Math.round(a[k] + (b[k] - a[k]) * f)
+      .toString(16)
+      .padStart(2, '0');
   return `#${mix(0)}${mix(1)}${mix(2)}`;
 }
 
