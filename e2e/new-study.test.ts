@@ -161,7 +161,9 @@ describe.skipIf(!e2eAvailable)('new study view and study controls in headless Ch
 
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(status).toBe('paused');
-    expect(await page.getByRole('button', { name: 'Resume' }).isEnabled()).toBe(true);
+    // The status can arrive (as a study event) before the pause request answers; the buttons
+    // stay disabled until it has, so wait for them rather than read them once.
+    await expect.poll(() => page.getByRole('button', { name: 'Resume' }).isEnabled(), { timeout: 10_000 }).toBe(true);
     expect(await page.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
     // The runs in flight finish; then nothing of the study starts, even when the queue is nudged
     // (setSlots ticks the scheduler before it answers).
@@ -279,7 +281,7 @@ describe.skipIf(!e2eAvailable)('new study view and study controls in headless Ch
     await button('Cancel…').click();
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel the study' }).click();
     await expect.poll(status).toBe('cancelled');
-    expect(await button('Delete…').isEnabled()).toBe(true);
+    await expect.poll(() => button('Delete…').isEnabled(), { timeout: 10_000 }).toBe(true);
     await button('Delete…').click();
     await page.getByRole('dialog', { name: 'Delete this study?' }).getByRole('button', { name: 'Delete the study' }).click();
     await page.waitForURL(/#\/studies$/);
