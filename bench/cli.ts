@@ -68,7 +68,7 @@ await line(/serving http/);
 const throughQueue: number[] = [];
 for (let i = 1; i <= repeat; i++) {
   const started = performance.now();
-  const done = line(new RegExp(`^run ${i} .* done`));
+  const done = line(new RegExp(`^\\d\\d:\\d\\d:\\d\\d run ${i} .* done`));
   const add = spawn(process.execPath, [...cli, 'queue', 'add', config, '--db', db], { stdio: 'ignore' });
   await Promise.all([done, new Promise((r) => add.once('exit', r))]);
   throughQueue.push(performance.now() - started);

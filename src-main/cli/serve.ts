@@ -90,8 +90,13 @@ export function registerServeCommand(program: Command): void {
         fileAccess,
         fileLimits: limits,
       });
+      // A reader that goes away (`serve | head`, a closed terminal) must not stop the service:
+      // the log is a courtesy, the queue and the API are the work.
+      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+      });
       const log = (line: string): void => {
-        process.stdout.write(`${line}\n`);
+        if (!process.stdout.writableEnded && !process.stdout.destroyed) process.stdout.write(`${line}\n`);
       };
       // Run lines wait until the address has been printed: start() may launch runs at once.
       let held: string[] | null = [];
