@@ -152,7 +152,7 @@ export function registerServeCommand(program: Command): void {
       log(`evolab: queue ${queue.paused ? 'paused' : 'active'}, ${queue.slots} slot(s), ${queue.counts.pending + queue.counts.interrupted} waiting`);
       if (recovered > 0) log(`evolab: ${recovered} run(s) interrupted by a crash will resume from their last checkpoint`);
       if (token !== null) log(`evolab: token ${token}\nevolab: open ${server.url}/?token=${token}`);
-      if (rendererDir === null) log('evolab: no web UI built (the API is served)');
+      if (rendererDir === null) log('evolab: the web UI is not built yet: run `npm run build` (seconds) and restart serve; the API is served meanwhile');
       if (options.open && rendererDir !== null) {
         const address = token === null ? `${server.url}/` : `${server.url}/?token=${token}`;
         // A missing browser is not fatal: the address is printed above.
