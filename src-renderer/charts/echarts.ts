@@ -2,8 +2,9 @@
 // views use are registered (tree-shaken build), with the canvas renderer (fast with thousands
 // of points and the 1,500-node genealogy). Views import VChart from here.
 
-import { BoxplotChart, CustomChart, GraphChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
+import { BarChart, BoxplotChart, CustomChart, GraphChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
+  AriaComponent,
   DataZoomComponent,
   GridComponent,
   LegendComponent,
@@ -14,7 +15,6 @@ import {
   VisualMapComponent,
 } from 'echarts/components';
 import { use } from 'echarts/core';
-import { reactive } from 'vue';
 import { CanvasRenderer } from 'echarts/renderers';
 import VChart from 'vue-echarts';
 
@@ -34,27 +34,12 @@ use([
   VisualMapComponent,
   ParallelComponent,
   MarkLineComponent,
+  // The HPO analysis: importance bars, and text descriptions of every chart for screen readers.
+  BarChart,
+  AriaComponent,
 ]);
 
 export { VChart };
 
-/** Colours that read on both themes (the views pass them to series). */
-export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
-
-/** The current theme; App.vue sets it after switching the CSS variables. */
-export const chartTheme = reactive({ dark: false });
-
-/**
- * Text and axis colours of the current theme, read from the CSS variables. Reading
- * chartTheme.dark here makes every computed chart option that calls this depend on the
- * theme, so charts redraw in the new colours when the theme changes.
- */
-export function themeColors(): { fg: string; muted: string; line: string } {
-  void chartTheme.dark;
-  const style = getComputedStyle(document.documentElement);
-  return {
-    fg: style.getPropertyValue('--fg').trim() || '#1b1f24',
-    muted: style.getPropertyValue('--muted').trim() || '#667085',
-    line: style.getPropertyValue('--line').trim() || '#d0d5dd',
-  };
-}
+// The theme state lives apart so that the entry bundle can use it without ECharts.
+export { PALETTE, chartTheme, themeColors } from './theme.ts';
