@@ -228,7 +228,7 @@ describe.skipIf(!e2eAvailable)('new study view and study controls in headless Ch
     await listed.waitFor();
     expect(await listed.textContent()).toContain('GPBT n 4, 3 generations of 3 epochs');
     expect(await listed.getByTestId('study-row-progress').textContent()).toContain('12/12');
-    expect(await listed.locator('td').nth(5).textContent()).toMatch(/^\d/);
+    expect(await listed.locator('td').nth(6).textContent()).toMatch(/^\d/);
     await screenshot(page, 'studies-with-new-study');
 
     await page.goto(`${server.url}/#/experiments`);

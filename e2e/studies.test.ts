@@ -227,7 +227,7 @@ describe.skipIf(!e2eAvailable)('HPO studies and the genealogy explorer in headle
     const tuneRow = table.locator('tr', { hasText: 'iris adam TPE' });
     expect(await tuneRow.textContent()).toContain('8/8');
     // The best value arrives after the list (one more request per study).
-    await expect.poll(async () => tuneRow.locator('td').nth(5).textContent()).toMatch(/^\d/);
+    await expect.poll(async () => tuneRow.locator('td').nth(6).textContent()).toMatch(/^\d/);
     await screenshot(page, 'studies');
 
     await tuneRow.click();

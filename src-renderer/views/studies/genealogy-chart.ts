@@ -133,6 +133,12 @@ export function genealogyOption(input: GenealogyChartInput): Record<string, unkn
 
   return {
     animation: false,
+    aria: {
+      enabled: true,
+      label: {
+        description: `Genealogy of a population study: ${nodes.length} trials placed by generation (x) and rank (y), coloured by score, with edges from each child to the parent it inherited weights or hyperparameters from; the best lineage in red.`,
+      },
+    },
     // Above 3,000 elements ECharts draws hover and selection states on a separate layer, where
     // the selection ring did not show; a genealogy changes state one node at a time anyway.
     hoverLayerThreshold: Number.POSITIVE_INFINITY,

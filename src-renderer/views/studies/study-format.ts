@@ -101,8 +101,13 @@ export function curveMetric(objective: string): CurveMetric {
   return (CURVE_METRICS as readonly string[]).includes(objective) ? (objective as CurveMetric) : 'val_loss';
 }
 
-/** Score colours from worst to best: viridis without its darkest and palest ends, so every step reads on both themes. */
-export const SCORE_RAMP = ['#472d7b', '#3b528b', '#2c728e', '#21918c', '#28ae80', '#5ec962', '#addc30'] as const;
+/**
+ * Score colours from worst to best, violet through blue and teal to yellow-green (viridis'
+ * hue order with rising lightness), kept inside a luminance band so that every step reads on
+ * both themes: at least 3.8:1 against the dark background (the worst, #7b5fc7; viridis' dark
+ * purple was 1.7:1 on near-black) and at least 2.3:1 against white (the best).
+ */
+export const SCORE_RAMP = ['#7b5fc7', '#5b7fd6', '#3d8fc4', '#1f9e99', '#2fa96a', '#79b33a', '#a3b52b'] as const;
 /** The best lineage and the best trial: a colour that is not on the score scale. */
 export const LINEAGE_COLOR = '#e11d48';
 /** Trials without a value. */
@@ -196,4 +201,19 @@ export function tooltipStyle(theme: ThemeColors): Record<string, unknown> {
 /** Escapes text put into tooltip HTML (trial params come from user configs). */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/**
+ * The sampler of a study in short, from its method in words (src-main/services/study-summary.ts
+ * writes "TPE, 50 trials, asha pruning" / "GPBT n 8, 5 generations of 1 epoch, time, tpe" /
+ * "PBT n 8, ..."): "TPE", "GPBT (TPE)", "PBT".
+ */
+export function samplerLabel(summary: Pick<StudySummary, 'kind' | 'method'>): string {
+  const parts = summary.method.split(',').map((p) => p.trim());
+  if (summary.kind === 'pbt') return 'PBT';
+  if (summary.kind === 'gpbt') {
+    const inner = parts.at(-1)?.toLowerCase();
+    return inner === 'tpe' ? 'GPBT (TPE)' : inner === 'random' ? 'GPBT (random)' : 'GPBT';
+  }
+  return parts[0] === '' || parts[0] === undefined ? 'tuning' : parts[0];
 }
