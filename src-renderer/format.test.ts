@@ -1,6 +1,7 @@
 // The UI's number formats (pure; no DOM).
 import { describe, expect, it } from 'vitest';
-import { formatA12, formatBytes, formatCompact, formatEta, formatP, formatSpread, formatStat } from './format.ts';
+import { formatA12, formatBytes, formatCompact, formatEta, formatMetric, formatP, formatSpread, formatStat, formatSummaries, seriesColor } from './format.ts';
+import { summarize } from '../src-shared/stats/summary.ts';
 
 describe('number formats', () => {
   it('shows compact values without padding zeros', () => {
@@ -24,7 +25,9 @@ describe('number formats', () => {
   it('shows statistics with 4 significant digits, exponents when very large or small', () => {
     expect(formatStat(0.966666)).toBe('0.9667');
     expect(formatStat(12.34567)).toBe('12.35');
-    expect(formatStat(28800)).toBe('2.880e+4');
+    // Plain up to 1e6 (the shared policy): 28800 beside 1584 reads in the same form.
+    expect(formatStat(28800)).toBe('28800');
+    expect(formatStat(2.5e6)).toBe('2.500e+6');
     expect(formatStat(0.0001234)).toBe('1.234e-4');
     expect(formatStat(0)).toBe('0');
     expect(formatStat(Number.NaN)).toBe('–');
@@ -43,5 +46,13 @@ describe('number formats', () => {
     expect(formatP(null)).toBe('–');
     expect(formatA12(0.9583)).toBe('0.96');
     expect(formatBytes(80896)).toBe('80.9 kB');
+  });
+
+  it('formats metric values by the shared policy (the UI, Markdown and PDF read alike)', () => {
+    expect(formatMetric('test_acc', 0.95)).toBe('0.9500');
+    expect(formatMetric('time', 0.215)).toBe('215 ms');
+    expect(formatMetric('model_evals', 2664)).toBe('2664');
+    expect(formatSummaries('model_evals', [summarize([2273.77, 2664, 3054.23])])[0]?.meanStd).toBe('2664 ± 390');
+    expect(seriesColor(1)).toBe('#dc2626');
   });
 });

@@ -1,15 +1,29 @@
-// How numbers read everywhere in the UI: statistics with 4 significant digits (exponent
-// form for very large or very small values, so run times and evaluation counts stay short),
-// compact values for labels and hyperparameters (trailing zeros dropped), p-values with 2
-// significant digits and exponent form below 1e-3 (3.2e-4), effect sizes with 2 decimals.
-// Missing or undefined values read "–" rather than NaN.
+// How numbers read in the UI. Metric values follow the one policy of every view, the
+// Markdown tables and the PDF (src-shared/format/number-format.ts): use formatMetric(metric,
+// value) for a single value and formatSummaries(metric, summaries) for the rows of a
+// comparison table (one style per column, so right-aligned numbers line up; times carry a
+// unit; counts are integers; CIs clipped to the metric's domain). The older kind-less
+// helpers stay for values of no known metric: formatStat (4 significant digits, exponent form
+// below 1e-3 or from 1e6), formatCompact (labels and hyperparameters, trailing zeros dropped),
+// formatP (2 significant digits) and formatA12 (2 decimals). Missing values read "–".
 
+import { formatA12 as sharedA12, formatPValue, formatSignificant } from '../src-shared/format/number-format.ts';
+
+export {
+  formatCount,
+  formatMetric,
+  formatSeconds,
+  formatSummaries,
+  metricKind,
+  numberStyle,
+  type MetricKind,
+  type SummaryCells,
+} from '../src-shared/format/number-format.ts';
+export { seriesColor, SERIES_PALETTE } from '../src-shared/format/palette.ts';
+
+/** A value of no known metric kind: 4 significant digits, exponent form below 1e-3 or from 1e6. */
 export function formatStat(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  if (value === 0) return '0';
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e5 || magnitude < 1e-3) return value.toExponential(3);
-  return value.toPrecision(4);
+  return formatSignificant(value);
 }
 
 /** 4 significant digits without padding zeros (0.9, 1e-4, 2.5e-5): labels, HPs, chart tips. */
@@ -26,15 +40,13 @@ export function formatSpread(std: number | null | undefined, mean: number | null
   return formatStat(std);
 }
 
+/** A p-value: 2 significant digits, exponent form below 1e-3. */
 export function formatP(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
-  if (p === 0) return '0';
-  if (p < 1e-3) return p.toExponential(1);
-  return p.toPrecision(2);
+  return formatPValue(p);
 }
 
 export function formatA12(a12: number | null | undefined): string {
-  return a12 === null || a12 === undefined || !Number.isFinite(a12) ? '–' : a12.toFixed(2);
+  return sharedA12(a12);
 }
 
 /** File sizes as people read them (kB = 1000 bytes, as file managers show). */
