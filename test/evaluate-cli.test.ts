@@ -125,7 +125,18 @@ describe('evolab evaluate', () => {
     expect(result.stdout).toContain('### iris: test_acc (higher is better)');
     expect(result.stdout).toContain('### iris: time (lower is better)');
     expect(result.stdout).toMatch(/\| \*\*adam\*\* ★ \| 6 \| 0\.1033 ± 0\.0378 \| 0\.1000 \|/);
-    expect(result.stdout).toContain('★ adam is significantly better than every other optimizer.');
+    // Holm-adjusted p-values as above (0.006494, 0.01732) with A12 beside them: adam's losses
+    // are below all of cmaes' (36/36) and below 34 of the 36 sgd pairs (0.15 and 0.14 > 0.12).
+    expect(result.stdout).toContain('| adam |  | **0.0065** (A12 1.00) | **0.017** (A12 0.94) |');
+    expect(result.stdout).toContain('★ adam is significantly better than every other (Holm-adjusted p ≤ 0.017, A12 ≥ 0.94).');
+    expect(result.stdout).toContain('Mann-Whitney U, one-sided, Holm-adjusted, α = 0.05');
+    // Times 1.0 .. 1.5 s carry their unit, every cell in the same decimals: mean 1.25, sd
+    // 0.1871, quartiles 1.125 and 1.375, CI 1.25 ± 2.5706 * 0.1871 / sqrt(6).
+    expect(result.stdout).toContain('| **adam** ★ | 6 | 1.250 ± 0.187 s | 1.250 s | 0.250 s | [1.054, 1.446] s |');
+    // Counts 1000 .. 1005 are integers, spreads included (mean 1002.5, sd 1.87, IQR 2.5).
+    expect(result.stdout).toContain('| **adam** ★ | 6 | 1003 ± 2 | 1003 | 3 | [1001, 1004] |');
+    // Numeric columns are right-aligned, headers included.
+    expect(result.stdout).toContain('| optimizer | n | mean ± std | median | IQR | 95% CI of the mean |\n|---|---:|---:|---:|---:|---:|');
   });
 
   it('reports malformed files by file, line and column, and compares the valid ones', () => {

@@ -64,8 +64,14 @@ describe('evolab import, compare and report', () => {
     const html = join(dir, 'db-report.html');
     expect(evolab(['report', '1', '2', '--html', html, '--db', db]).code).toBe(0);
     const text = readFileSync(html, 'utf8');
-    expect(text).toContain('iris: val_loss per epoch (mean, 95% band)');
+    expect(text).toContain('>val_loss per epoch</text>');
+    expect(text).toContain('val_loss of iris: mean over the runs against the epoch');
     expect(text).toContain('experiment 1');
+    // The optimizer column holds the optimizer (the imported file's), the experiment its name.
+    const compared = /<table class="compared">[\s\S]*?<\/table>/.exec(text)?.[0] ?? '';
+    expect(compared).toContain('<th>optimizer and settings</th><th>experiment</th>');
+    expect(compared).toMatch(/<b>adam<\/b><\/td><td>offline: iris\.adam <span class="dim">\(experiment 1\)<\/span>/);
+    expect(compared).toMatch(/<b>sgd<\/b><\/td><td>offline: iris\.sgd <span class="dim">\(experiment 2\)<\/span>/);
   });
 
   it('answers unknown experiments and empty folders with one line and exit code 2', () => {

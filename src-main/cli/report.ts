@@ -9,6 +9,7 @@ import { describeCommand } from './commands.ts';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { DEFAULT_METRICS } from '../../src-shared/api-names.ts';
 import type { ResultGroup } from '../../src-shared/stats/comparison.ts';
+import type { GroupDescription } from '../report/html-report.ts';
 import { evolabVersion } from '../services/environment.ts';
 import { databaseOption, type DatabaseOptions, withServices } from './database-option.ts';
 import { fileLimits, maxFileOption, positiveInteger } from './options.ts';
@@ -62,6 +63,7 @@ export function registerReportCommand(program: Command): void {
         let groups: ResultGroup[];
         let configs = new Map<string, unknown>();
         let backends: string[] = [];
+        let descriptions: GroupDescription[] | undefined;
         if (options.folder !== undefined) {
           const folder = await readResultFolderInWorker(options.folder, fileLimits(options));
           for (const problem of folder.problems) process.stderr.write(`evolab: ${describeProblem(problem)} (left out)\n`);
@@ -81,7 +83,7 @@ export function registerReportCommand(program: Command): void {
               ids.map((id) => positiveInteger(id)),
             ),
           );
-          ({ groups, configs, backends } = stored);
+          ({ groups, configs, backends, descriptions } = stored);
         }
         if (groups.length === 0) throw new UserInputError(options.folder ?? 'experiment-ids', 'nothing to report');
         next('statistics and charts');
@@ -97,6 +99,7 @@ export function registerReportCommand(program: Command): void {
             created: new Date().toISOString(),
           },
           ...(options.metric !== undefined ? { metrics: options.metric } : {}),
+          ...(descriptions !== undefined ? { descriptions } : {}),
           paired: options.paired,
         });
         if (options.html !== undefined) {

@@ -20,7 +20,7 @@ import { ApiError } from '../../src-shared/api-errors.ts';
 import { UserInputError, ValidationError } from '../../src-shared/config/errors.ts';
 import { type ExperimentConfig, datasetLabel, parseExperimentConfig } from '../../src-shared/config/experiment.ts';
 import { lttbIndices } from '../../src-shared/series/downsample.ts';
-import { compareGroups, type ResultGroup } from '../../src-shared/stats/comparison.ts';
+import { compareGroups } from '../../src-shared/stats/comparison.ts';
 import { aggregateCurve } from '../../src-shared/stats/curves.ts';
 import { groupCurves } from '../../src-shared/stats/group-curves.ts';
 import { ANYWHERE, allowedPath, type FileAccess } from '../files/data-roots.ts';
@@ -29,7 +29,7 @@ import { type MachineFacts, preflight, thisMachine } from '../engine/preflight.t
 import type { Scheduler } from '../queue/scheduler.ts';
 import type { ResultFolder } from '../report/read-results.ts';
 import { BOXPLOT_METRICS, CURVE_METRICS } from '../report/report-metrics.ts';
-import { storedGroups } from '../report/stored-groups.ts';
+import { type StoredGroups, storedGroups } from '../report/stored-groups.ts';
 import type { Store } from '../store/store.ts';
 import { parseStudyConfig, type StudyConfig } from '../../src-shared/config/study.ts';
 import { studyKind } from '../hpo/method.ts';
@@ -429,7 +429,7 @@ export class AppService implements AppApi {
     return environmentInfo(this.store.path);
   }
 
-  private groupsOf(experimentIds: readonly number[]): { groups: ResultGroup[]; configs: Map<string, unknown>; backends: string[] } {
+  private groupsOf(experimentIds: readonly number[]): StoredGroups {
     const stored = storedGroups(this.store, experimentIds);
     const empty = stored.groups.filter((g) => g.runs.length === 0);
     if (empty.length === stored.groups.length) {
@@ -468,7 +468,7 @@ export class AppService implements AppApi {
 
   async exportReport(request: ApiRequest<'exportReport'>): Promise<ApiResponses['exportReport']> {
     const q = parseRequest('exportReport', request);
-    const { groups, configs, backends } = this.groupsOf(q.experimentIds);
+    const { groups, configs, backends, descriptions } = this.groupsOf(q.experimentIds);
     const env = environmentInfo(this.store.path);
     const { renderHtmlReport } = await import('../report/html-report.ts');
     const html = renderHtmlReport({
@@ -477,6 +477,7 @@ export class AppService implements AppApi {
       configs,
       environment: { evolab: env.evolab, node: env.node, machine: env.machine, backends, created: new Date().toISOString() },
       ...(q.metrics !== undefined ? { metrics: q.metrics } : {}),
+      descriptions,
       paired: q.paired,
     });
     const stem = q.title.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'report';
