@@ -253,6 +253,15 @@ export interface Comparison {
     readonly metric: string;
     readonly series: readonly { readonly name: string; readonly points: readonly CurvePoint[] }[];
   }[];
+  /**
+   * Each group's runs with their per-epoch metrics (elapsed_s and model_evals included), in
+   * the groups' order: the curve charts draw them overlaid or as a mean with its band, against
+   * epoch, wall time or evaluations (src-renderer/charts/curve-chart.ts).
+   */
+  readonly runCurves: readonly {
+    readonly experimentId: number;
+    readonly runs: readonly { readonly run: number; readonly series: Readonly<Record<string, readonly (readonly [number, number | null])[]>> }[];
+  }[];
 }
 
 export interface ImportSummary {

@@ -23,6 +23,7 @@ import { lttbIndices } from '../../src-shared/series/downsample.ts';
 import { compareGroups } from '../../src-shared/stats/comparison.ts';
 import { aggregateCurve } from '../../src-shared/stats/curves.ts';
 import { groupCurves } from '../../src-shared/stats/group-curves.ts';
+import { groupRunSeries } from '../../src-shared/series/run-curves.ts';
 import { ANYWHERE, allowedPath, type FileAccess } from '../files/data-roots.ts';
 import { checkUserFile, defaultFileLimits, type UserFileLimits } from '../files/user-file.ts';
 import { type MachineFacts, preflight, thisMachine } from '../engine/preflight.ts';
@@ -463,6 +464,7 @@ export class AppService implements AppApi {
       tables,
       finals,
       curves,
+      runCurves: q.experimentIds.map((experimentId, i) => ({ experimentId, runs: groupRunSeries(groups[i], EPOCH_METRICS) })),
     };
   }
 

@@ -1,6 +1,6 @@
-// ECharts options of the comparison view: boxplots of the runs' final values (one box per
-// compared experiment, the runs scattered on top) and learning curves aggregated across
-// seeds (one mean line per experiment with its 95% band). Each experiment keeps its colour
+// ECharts options of the comparison view's boxplots of the runs' final values (one box per
+// compared experiment, the runs scattered on top; the learning curves are drawn by
+// src-renderer/charts/curve-chart.ts). Each experiment keeps its colour
 // in every chart and table. Pure functions of the data and the theme colours, so the charts
 // redraw when either changes.
 //
@@ -8,10 +8,8 @@
 // summary is computed here with the same quantile definition as the comparison tables.
 
 import type { EChartsCoreOption } from 'echarts/core';
-import type { CurvePoint } from '../../../src-shared/stats/curves.ts';
 import { quantile } from '../../../src-shared/stats/summary.ts';
 import { formatStat } from '../../format.ts';
-import { meanAndBandSeries, metricRange } from '../../charts/curve-options.ts';
 
 export interface ChartColors {
   readonly fg: string;
@@ -29,12 +27,6 @@ export interface BoxGroup {
   readonly name: string;
   readonly color: string;
   readonly values: readonly number[];
-}
-
-export interface CurveGroup {
-  readonly name: string;
-  readonly color: string;
-  readonly points: readonly CurvePoint[];
 }
 
 /** [min, Q1, median, Q3, max] (numpy's default quantiles), or null without values. */
@@ -118,36 +110,6 @@ export function boxplotOption(metric: string, better: string, groups: readonly B
         data: drawn.flatMap((g, i) => g.values.map((v) => ({ value: [v, i], itemStyle: { color: withAlpha(g.color, 0.7) } }))),
       },
     ],
-  };
-}
-
-/** Mean lines with 95% bands: an invisible line at the lower bound with the band's width
- *  stacked on it as an area. No legend inside: the view shows one legend for all the curve
- *  charts (and passes only the experiments shown). */
-export function curvesOption(metric: string, groups: readonly CurveGroup[], c: ChartColors): EChartsCoreOption {
-  const series = groups.flatMap((g, i) => meanAndBandSeries(String(i), g.name, g.points, g.color, metricRange(metric)));
-  return {
-    animation: false,
-    title: titleOf(metric, 'mean per epoch across runs · 95% band', c),
-    tooltip: {
-      trigger: 'axis',
-      confine: true,
-      formatter: (params: unknown) => {
-        const epoch = Array.isArray(params) ? (params[0] as { axisValue?: number } | undefined)?.axisValue : undefined;
-        if (epoch === undefined) return '';
-        const lines = groups.flatMap((g) => {
-          const p = g.points.find((q) => q.epoch === Number(epoch));
-          if (p === undefined) return [];
-          const band = p.low !== null && p.high !== null ? ` [${formatStat(p.low)}, ${formatStat(p.high)}]` : '';
-          return [`<span style="color:${g.color}">●</span> ${escapeHtml(g.name)}: ${formatStat(p.mean)}${band} (n=${p.n})`];
-        });
-        return [`epoch ${epoch}`, ...lines].join('<br>');
-      },
-    },
-    grid: { left: 52, right: 20, top: 38, bottom: 40 },
-    xAxis: { type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 22, min: 'dataMin', max: 'dataMax', ...axisStyle(c) },
-    yAxis: { type: 'value', scale: true, ...axisStyle(c) },
-    series,
   };
 }
 
