@@ -316,7 +316,9 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
     const sortStarted = performance.now();
     await table.getByRole('columnheader', { name: /^Mean test acc/ }).click();
     await expect.poll(async () => table.getByRole('columnheader', { name: /^Mean test acc/ }).getAttribute('aria-sort')).toBe('descending');
-    const means = async (): Promise<number[]> => (await table.locator('tbody tr[data-row] td:nth-child(8)').allTextContents()).map(Number);
+    // The column's place among the shown columns (the hyperparameter columns come before it).
+    const column = 1 + (await table.locator('thead th').evaluateAll((ths) => ths.findIndex((th) => th.textContent?.trim().startsWith('Mean test acc'))));
+    const means = async (): Promise<number[]> => (await table.locator(`tbody tr[data-row] td:nth-child(${column})`).allTextContents()).map(Number);
     await expect
       .poll(async () => {
         const shown = await means();

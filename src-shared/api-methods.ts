@@ -33,6 +33,10 @@ export const API_METHODS = [
   'deleteStudy',
   'queueStudyBest',
   'listStudyTemplates',
+  'cancelExperiments',
+  'archiveExperiments',
+  'deleteExperiments',
+  'restoreExperiments',
 ] as const;
 
 export type ApiMethod = (typeof API_METHODS)[number];

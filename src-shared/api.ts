@@ -33,6 +33,8 @@ export interface ExperimentSummary {
   readonly configHash: string;
   /** The study this experiment is a trial of, or null. */
   readonly studyId: number | null;
+  /** When it was archived (hidden from the default list; ISO 8601, UTC), or null. */
+  readonly archivedAt?: string | null;
   /** running if any run runs; else pending if any waits; else done if all are done; else failed or cancelled. */
   readonly status: ExperimentStatus;
   readonly runsTotal: number;
@@ -50,7 +52,21 @@ export interface ExperimentDetail extends ExperimentSummary {
 
 export interface ExperimentPage {
   readonly total: number;
-  readonly items: readonly ExperimentSummary[];
+  readonly items: readonly ExperimentListItem[];
+}
+
+/** A listed experiment; with `withDetails`, also its config and every final metric's mean over its done runs. */
+export interface ExperimentListItem extends ExperimentSummary {
+  readonly config?: unknown;
+  readonly means?: Readonly<Record<FinalMetricName, number | null>>;
+}
+
+/** What a bulk action did: the experiments it changed, and for cancel the runs it cancelled. */
+export interface BulkResult {
+  readonly ids: readonly number[];
+  readonly runsCancelled?: number;
+  /** Delete: until when restoreExperiments can bring them back (ISO 8601, UTC). */
+  readonly undoUntil?: string;
 }
 
 export interface RunSummary {
@@ -314,6 +330,10 @@ export const listExperimentsRequest = z.strictObject({
   includeTrials: z.boolean({ error: 'expected true or false' }).default(false),
   /** Only the trial experiments of this study. */
   studyId: id().optional(),
+  /** Archived experiments: left out (default), the only ones listed, or listed with the rest. */
+  archived: choice(['exclude', 'only', 'include']).default('exclude'),
+  /** Also each experiment's config and the mean of every final metric (hyperparameter columns, range filters). */
+  withDetails: z.boolean({ error: 'expected true or false' }).default(false),
   sort: z
     .strictObject({
       by: choice(EXPERIMENT_SORT_KEYS).default('created'),
@@ -353,6 +373,20 @@ export const updateExperimentRequest = z.strictObject({
   name: z.string({ error: 'expected a string' }).trim().min(1, { error: 'a name cannot be empty' }).max(200, { error: 'at most 200 characters' }).optional(),
   tags: tags.optional(),
   notes: z.string({ error: 'expected a string' }).max(100_000, { error: 'at most 100000 characters' }).optional(),
+});
+
+/** The experiments a bulk action applies to (the list's selection). */
+const bulkIds = z
+  .array(id(), { error: 'expected a list of experiment ids' })
+  .min(1, { error: 'choose at least one experiment' })
+  .max(10_000, { error: 'at most 10000 experiments' });
+
+export const bulkExperimentsRequest = z.strictObject({ ids: bulkIds });
+
+export const archiveExperimentsRequest = z.strictObject({
+  ids: bulkIds,
+  /** true archives (hidden from the default list), false brings them back. */
+  archived: z.boolean({ error: 'expected true or false' }),
 });
 
 export const listRunsRequest = z.strictObject({
@@ -479,6 +513,10 @@ export const API_REQUESTS = {
   deleteStudy: studyIdRequest,
   queueStudyBest: queueStudyBestRequest,
   listStudyTemplates: emptyRequest,
+  cancelExperiments: bulkExperimentsRequest,
+  archiveExperiments: archiveExperimentsRequest,
+  deleteExperiments: bulkExperimentsRequest,
+  restoreExperiments: bulkExperimentsRequest,
 } as const satisfies Record<ApiMethod, z.ZodType>;
 
 export type { ApiMethod };
@@ -518,6 +556,10 @@ export interface ApiResponses {
   deleteStudy: { readonly deleted: number };
   queueStudyBest: ExperimentDetail;
   listStudyTemplates: readonly StudyTemplate[];
+  cancelExperiments: BulkResult;
+  archiveExperiments: BulkResult;
+  deleteExperiments: BulkResult;
+  restoreExperiments: BulkResult;
 }
 
 /** A study shipped in resources/studies, its base config inline: a starting point for new studies. */

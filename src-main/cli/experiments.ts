@@ -1,7 +1,8 @@
 // `evolab experiments ls`: the experiments of the database with their ids (what `export`,
 // `compare`, `report` and `queue` take), name, status, runs and creation date, with the
 // AppApi's filters: search, tags, status, data set, optimizer; studies' trial experiments are
-// left out unless asked for (--trials, or --study ID for one study's).
+// left out unless asked for (--trials, or --study ID for one study's); archived experiments
+// (archived in the UI) only with --archived (those alone) or --all-archived (with the rest).
 
 import { type Command, Option } from 'commander';
 import { EXPERIMENT_STATUSES, type ExperimentStatus } from '../../src-shared/api-names.ts';
@@ -18,6 +19,8 @@ interface ExperimentsOptions extends DatabaseOptions {
   readonly optimizer?: string;
   readonly trials: boolean;
   readonly study?: number;
+  readonly archived: boolean;
+  readonly allArchived: boolean;
   readonly limit: number;
 }
 
@@ -37,6 +40,8 @@ export function registerExperimentsCommand(program: Command): void {
     .option('--optimizer <type>', 'only this optimizer')
     .option('--trials', "also the studies' trial experiments", false)
     .option('--study <id>', 'only the trial experiments of this study', positiveInteger)
+    .option('--archived', 'only archived experiments (hidden otherwise)', false)
+    .option('--all-archived', 'archived experiments too, with the others', false)
     .option('--limit <n>', 'at most this many', positiveInteger, 1000)
     .addOption(databaseOption())
     .addHelpText('after', '\nExamples:\n  evolab experiments ls\n  evolab experiments ls --tag baseline --status done')
@@ -45,6 +50,7 @@ export function registerExperimentsCommand(program: Command): void {
         const page = await service.listExperiments({
           limit: Math.min(options.limit, 10_000),
           includeTrials: options.trials,
+          archived: options.archived ? 'only' : options.allArchived ? 'include' : 'exclude',
           ...(options.study !== undefined ? { studyId: options.study } : {}),
           ...(options.search !== undefined ? { search: options.search } : {}),
           ...(options.tag.length > 0 ? { tags: options.tag } : {}),

@@ -13,6 +13,7 @@ import {
   type AppEvent,
   EPOCH_METRICS,
   type EpochMetricName,
+  type ExperimentSummary,
   parseRequest,
   type StudySummary,
 } from '../../src-shared/api.ts';
@@ -54,7 +55,18 @@ export interface AppServiceOptions {
   readonly machine?: () => MachineFacts;
   /** Shipped study configs (default: resources/studies of the installation). */
   readonly studiesDir?: string;
+  /** How long deleted experiments can be restored before they are purged (default DELETE_UNDO_MS). */
+  readonly deleteUndoMs?: number;
 }
+
+/**
+ * How long a deleted experiment can be restored (restoreExperiments) before it is purged. The
+ * UI offers Undo for 10 s of it; the rest absorbs a slow answer. Deletion is soft until then
+ * (experiments.deleted_at): hidden everywhere at once, its waiting runs held, and purged by
+ * this process when the window ends, or by the next process that lists experiments if this
+ * one was closed meanwhile, so it never comes back and nothing is purged early.
+ */
+export const DELETE_UNDO_MS = 30_000;
 
 const SHIPPED_CONFIGS = fileURLToPath(new URL('../../resources/configs', import.meta.url));
 const SHIPPED_STUDIES = fileURLToPath(new URL('../../resources/studies', import.meta.url));
@@ -137,7 +149,141 @@ export class AppService implements AppApi {
   }
 
   async listExperiments(request: ApiRequest<'listExperiments'>): Promise<ApiResponses['listExperiments']> {
-    return this.store.experiments.list(parseRequest('listExperiments', request));
+    const q = parseRequest('listExperiments', request);
+    // Deletions whose window passed while no process was there to purge them (the app was closed).
+    if (!this.sweptOnce) {
+      this.sweptOnce = true;
+      await this.purgeDeleted();
+    }
+    return this.store.experiments.list(q);
+  }
+
+  private sweptOnce = false;
+  private purgeTimer: NodeJS.Timeout | null = null;
+
+  private get deleteUndoMs(): number {
+    return this.options.deleteUndoMs ?? DELETE_UNDO_MS;
+  }
+
+  /** The experiments of a bulk request, each existing (and not deleted); an unknown one is named by its place (ids.<i>). */
+  private bulkExperiments(ids: readonly number[]): ExperimentSummary[] {
+    const unique = [...new Set(ids)];
+    return unique.map((id) => {
+      const experiment = this.store.experiments.get(id);
+      if (experiment === null) throw new ApiError('not_found', `experiment ${id} does not exist`, `ids[${ids.indexOf(id)}]`);
+      return experiment;
+    });
+  }
+
+  private async announceExperiments(ids: readonly number[]): Promise<void> {
+    for (const id of ids) {
+      const experiment = this.store.experiments.get(id);
+      if (experiment !== null) this.publish({ type: 'experiment', experiment });
+    }
+  }
+
+  /** Cancels every waiting or running run of the experiments (finished runs are kept). */
+  async cancelExperiments(request: ApiRequest<'cancelExperiments'>): Promise<ApiResponses['cancelExperiments']> {
+    const experiments = this.bulkExperiments(parseRequest('cancelExperiments', request).ids);
+    let runsCancelled = 0;
+    for (const experiment of experiments) {
+      const active = this.store.runs.list({ experimentId: experiment.id, status: ['pending', 'running', 'interrupted'], limit: 10_000, offset: 0 }).items;
+      for (const run of active) {
+        try {
+          await this.scheduler.cancel(run.id);
+          runsCancelled++;
+        } catch (error) {
+          // Finished meanwhile: nothing left to cancel.
+          if (!(error instanceof ApiError && error.code === 'conflict')) throw error;
+        }
+      }
+    }
+    const ids = experiments.map((e) => e.id);
+    await this.announceExperiments(ids);
+    return { ids, runsCancelled };
+  }
+
+  /** Archives experiments (hidden from the default list, runs untouched) or brings them back. */
+  async archiveExperiments(request: ApiRequest<'archiveExperiments'>): Promise<ApiResponses['archiveExperiments']> {
+    const q = parseRequest('archiveExperiments', request);
+    const ids = this.bulkExperiments(q.ids).map((e) => e.id);
+    const at = q.archived ? new Date().toISOString() : null;
+    await this.store.write(() => this.store.experiments.setArchived(ids, at));
+    await this.announceExperiments(ids);
+    return { ids };
+  }
+
+  /**
+   * Deletes experiments, restorable until `undoUntil` (see DELETE_UNDO_MS). A trial of a study
+   * is deleted with its study, and a running experiment is cancelled first: both are refused
+   * and named. Their waiting runs are held meanwhile, so nothing of theirs starts.
+   */
+  async deleteExperiments(request: ApiRequest<'deleteExperiments'>): Promise<ApiResponses['deleteExperiments']> {
+    const q = parseRequest('deleteExperiments', request);
+    const experiments = this.bulkExperiments(q.ids);
+    for (const experiment of experiments) {
+      const field = `ids[${q.ids.indexOf(experiment.id)}]`;
+      if (experiment.studyId !== null)
+        throw new ApiError('conflict', `experiment ${experiment.id} is a trial of study ${experiment.studyId}; delete the study instead`, field);
+      if (experiment.runsRunning > 0)
+        throw new ApiError('conflict', `experiment ${experiment.id} has ${experiment.runsRunning} running run(s); cancel them first`, field);
+    }
+    const ids = experiments.map((e) => e.id);
+    const at = new Date();
+    await this.store.write(() => this.store.experiments.markDeleted(ids, at.toISOString()));
+    for (const experiment of experiments) this.publish({ type: 'experiment', experiment });
+    this.schedulePurge(this.deleteUndoMs + 50);
+    return { ids, undoUntil: new Date(at.getTime() + this.deleteUndoMs).toISOString() };
+  }
+
+  /** Brings deleted experiments back exactly as they were, inside their undo window. */
+  async restoreExperiments(request: ApiRequest<'restoreExperiments'>): Promise<ApiResponses['restoreExperiments']> {
+    const q = parseRequest('restoreExperiments', request);
+    const since = new Date(Date.now() - this.deleteUndoMs).toISOString();
+    const ids = await this.store.write(() => {
+      const restorable = new Set(this.store.experiments.deletedSince(q.ids, since));
+      q.ids.forEach((id, i) => {
+        if (!restorable.has(id)) throw new ApiError('not_found', `experiment ${id} is not deleted, or its undo window has passed`, `ids[${i}]`);
+      });
+      const unique = [...restorable];
+      this.store.experiments.restoreDeleted(unique);
+      return unique;
+    });
+    await this.announceExperiments(ids);
+    this.scheduler.tick();
+    return { ids };
+  }
+
+  private schedulePurge(delayMs: number): void {
+    if (this.purgeTimer !== null) clearTimeout(this.purgeTimer);
+    this.purgeTimer = setTimeout(() => {
+      this.purgeTimer = null;
+      void this.purgeDeleted();
+    }, delayMs);
+    this.purgeTimer.unref();
+  }
+
+  /**
+   * Purges the experiments whose undo window has passed. A run that started anyway (another
+   * process took it just before the delete) is cancelled first and its experiment purged on
+   * the next sweep, so no job writes to a run that is gone. Failures are retried later.
+   */
+  async purgeDeleted(): Promise<number[]> {
+    try {
+      const expired = this.store.experiments.deletedBefore(new Date(Date.now() - this.deleteUndoMs).toISOString());
+      const ready: number[] = [];
+      for (const id of expired) {
+        const running = this.store.runs.list({ experimentId: id, status: ['running'], limit: 10_000, offset: 0 }).items;
+        for (const run of running) await this.scheduler.cancel(run.id).catch(() => undefined);
+        if (running.length === 0) ready.push(id);
+      }
+      if (ready.length > 0) await this.store.write(() => this.store.experiments.purge(ready));
+      if (ready.length < expired.length) this.schedulePurge(1000);
+      return ready;
+    } catch {
+      // The database is busy or closed: the next sweep (or the next start) purges them.
+      return [];
+    }
   }
 
   async getExperiment(request: ApiRequest<'getExperiment'>): Promise<ApiResponses['getExperiment']> {

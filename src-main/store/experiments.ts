@@ -2,9 +2,18 @@
 // experiment's status and run counts from its runs in one query, with filters (search,
 // tags, status, dataset, optimizer, creation date), sorting (including by a final metric
 // averaged over done runs) and paging; the total matching count comes with the page.
+// Archived experiments are left out of the list unless asked for; deleted ones (waiting for
+// their undo window to pass before they are purged) are left out of everything but restore.
 
 import { createHash } from 'node:crypto';
-import type { ExperimentDetail, ExperimentPage, ExperimentSummary, ParsedRequest } from '../../src-shared/api.ts';
+import {
+  type ExperimentDetail,
+  type ExperimentPage,
+  type ExperimentSummary,
+  FINAL_METRICS,
+  type FinalMetricName,
+  type ParsedRequest,
+} from '../../src-shared/api.ts';
 import type { ExperimentConfig } from '../../src-shared/config/experiment.ts';
 import type { SqliteDatabase } from './database.ts';
 
@@ -25,6 +34,18 @@ export interface ExperimentRepository {
   list(query: ParsedRequest<'listExperiments'>): ExperimentPage;
   update(id: number, change: { name?: string; tags?: readonly string[]; notes?: string }): void;
   count(): number;
+  /** Archives (at `at`) or unarchives experiments; deleted ones are left alone. */
+  setArchived(ids: readonly number[], at: string | null): void;
+  /** Marks experiments deleted at `at` and holds their waiting runs (they must not start meanwhile). */
+  markDeleted(ids: readonly number[], at: string): void;
+  /** Of these ids, those deleted at or after `since` (still inside their undo window). */
+  deletedSince(ids: readonly number[], since: string): number[];
+  /** Brings deleted experiments back as they were: listed again, their waiting runs released. */
+  restoreDeleted(ids: readonly number[]): void;
+  /** Experiments deleted before `before`, whose undo window has passed. */
+  deletedBefore(before: string): number[];
+  /** Removes experiments for good (runs, metrics, checkpoints and tags go with them). */
+  purge(ids: readonly number[]): void;
 }
 
 /** Key-order-independent JSON, so equal configs hash equally. */
@@ -54,6 +75,7 @@ interface SummaryRow {
   created_at: string;
   config_hash: string;
   study_id: number | null;
+  archived_at: string | null;
   tags: string;
   status: ExperimentSummary['status'];
   total: number;
@@ -76,6 +98,7 @@ function toSummary(row: SummaryRow): ExperimentSummary {
     createdAt: row.created_at,
     configHash: row.config_hash,
     studyId: row.study_id,
+    archivedAt: row.archived_at,
     status: row.status,
     runsTotal: row.total,
     runsDone: row.done,
@@ -90,7 +113,7 @@ function toSummary(row: SummaryRow): ExperimentSummary {
 // runs done) > failed > cancelled. Counts and means come from experiment_stats (triggers).
 const SUMMARY_SELECT = `
   SELECT * FROM (
-    SELECT e.id, e.name, e.dataset, e.optimizer, e.notes, e.created_at, e.config_hash, e.study_id,
+    SELECT e.id, e.name, e.dataset, e.optimizer, e.notes, e.created_at, e.config_hash, e.study_id, e.archived_at,
       (SELECT json_group_array(tag) FROM experiment_tags t WHERE t.experiment_id = e.id) AS tags,
       a.total, a.done, a.failed, a.running, a.best_test_acc, a.mean_test_acc,
       a.mean_time, a.mean_train_loss, a.mean_train_acc, a.mean_val_loss, a.mean_val_acc, a.mean_test_loss,
@@ -101,6 +124,7 @@ const SUMMARY_SELECT = `
            WHEN a.failed > 0 THEN 'failed'
            ELSE 'cancelled' END AS status
     FROM experiments e JOIN experiment_stats a ON a.experiment_id = e.id
+    WHERE e.deleted_at IS NULL
   ) s`;
 
 const SORT_COLUMNS = {
@@ -168,6 +192,9 @@ export class SqliteExperimentRepository implements ExperimentRepository {
     } else if (!query.includeTrials) {
       where.push('study_id IS NULL');
     }
+    // Archived experiments are hidden from the default list, shown on their own or with the rest.
+    if (query.archived === 'exclude') where.push('archived_at IS NULL');
+    else if (query.archived === 'only') where.push('archived_at IS NOT NULL');
     if (query.search !== undefined && query.search !== '') {
       const pattern = likePattern(query.search);
       where.push(
@@ -208,10 +235,22 @@ export class SqliteExperimentRepository implements ExperimentRepository {
     const nullsLast = by === 'metric' ? `${column} IS NULL, ` : '';
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const sql = `SELECT * FROM (${SUMMARY_SELECT}) s ${filter} ORDER BY ${nullsLast}${column} ${dir}, id ${dir} LIMIT ? OFFSET ?`;
-    const rows = this.db.prepare(sql).all(...params, query.limit, query.offset) as SummaryRow[];
+    const rows = this.db.prepare(sql).all(...params, query.limit, query.offset) as (SummaryRow & Record<`mean_${FinalMetricName}`, number | null>)[];
     // The total needs its own count unless this page shows everything that matched.
     const total = query.offset === 0 && rows.length < query.limit ? rows.length : this.countMatching(filter, params);
-    return { total, items: rows.map(toSummary) };
+    if (!query.withDetails) return { total, items: rows.map(toSummary) };
+    // The configs (hyperparameter columns) and every final metric's mean (range filters).
+    const configs = new Map<number, string>();
+    const select = this.db.prepare('SELECT id, config FROM experiments WHERE id = ?');
+    for (const row of rows) configs.set(row.id, (select.get(row.id) as { config: string }).config);
+    return {
+      total,
+      items: rows.map((row) => ({
+        ...toSummary(row),
+        config: JSON.parse(configs.get(row.id) ?? 'null') as unknown,
+        means: Object.fromEntries(FINAL_METRICS.map((m) => [m, row[`mean_${m}`] ?? null])) as Record<FinalMetricName, number | null>,
+      })),
+    };
   }
 
   private countMatching(filter: string, params: (string | number)[]): number {
@@ -226,6 +265,46 @@ export class SqliteExperimentRepository implements ExperimentRepository {
   }
 
   count(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM experiments').get() as { n: number }).n;
+    return (this.db.prepare('SELECT count(*) AS n FROM experiments WHERE deleted_at IS NULL').get() as { n: number }).n;
+  }
+
+  setArchived(ids: readonly number[], at: string | null): void {
+    const update = this.db.prepare('UPDATE experiments SET archived_at = ? WHERE id = ? AND deleted_at IS NULL');
+    for (const id of ids) update.run(at, id);
+  }
+
+  markDeleted(ids: readonly number[], at: string): void {
+    const mark = this.db.prepare('UPDATE experiments SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
+    // Only experiments outside studies are deleted this way, so `held` is theirs alone to set and clear.
+    const hold = this.db.prepare("UPDATE runs SET held = 1 WHERE experiment_id = ? AND status IN ('pending', 'interrupted')");
+    for (const id of ids) {
+      mark.run(at, id);
+      hold.run(id);
+    }
+  }
+
+  deletedSince(ids: readonly number[], since: string): number[] {
+    const select = this.db.prepare('SELECT id FROM experiments WHERE id = ? AND deleted_at IS NOT NULL AND deleted_at >= ?');
+    return ids.filter((id) => select.get(id, since) !== undefined);
+  }
+
+  restoreDeleted(ids: readonly number[]): void {
+    const restore = this.db.prepare('UPDATE experiments SET deleted_at = NULL WHERE id = ?');
+    const release = this.db.prepare('UPDATE runs SET held = 0 WHERE experiment_id = ?');
+    for (const id of ids) {
+      restore.run(id);
+      release.run(id);
+    }
+  }
+
+  deletedBefore(before: string): number[] {
+    const rows = this.db.prepare('SELECT id FROM experiments WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY id').all(before) as { id: number }[];
+    return rows.map((r) => r.id);
+  }
+
+  purge(ids: readonly number[]): void {
+    // ON DELETE CASCADE takes runs, metrics, checkpoints, tags and stats with it.
+    const remove = this.db.prepare('DELETE FROM experiments WHERE id = ? AND deleted_at IS NOT NULL');
+    for (const id of ids) remove.run(id);
   }
 }

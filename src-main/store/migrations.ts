@@ -282,6 +282,19 @@ ${REFRESH_TRIGGERS}
       ALTER TABLE runs ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 5,
+    // Archive hides an experiment from the default list (reversible at any time). Delete is
+    // soft first: the experiment is hidden at once and purged when its undo window has passed
+    // (by the process that deleted it, or by the next one to list experiments), so closing the
+    // app inside the window loses nothing and the deletion still happens.
+    description: 'archived experiments, and deleted experiments waiting for their undo window to pass',
+    sql: `
+      ALTER TABLE experiments ADD COLUMN archived_at TEXT;  -- ISO 8601 UTC; NULL = not archived
+      ALTER TABLE experiments ADD COLUMN deleted_at TEXT;   -- ISO 8601 UTC; NULL = not deleted
+      CREATE INDEX experiments_deleted ON experiments (deleted_at) WHERE deleted_at IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -242,3 +242,81 @@ describe('metrics and checkpoints', () => {
     store.close();
   });
 });
+
+describe('archive and soft delete (migration 5)', () => {
+  it('migrates a version-4 database: its experiments are neither archived nor deleted', () => {
+    const path = tempPath();
+    const db = new Database(path);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 4)) db.exec(migration.sql);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 4');
+    db.prepare("INSERT INTO experiments (name, dataset, optimizer, config, config_hash, created_at) VALUES ('old', 'iris', 'adam', '{}', 'h', 'then')").run();
+    db.close();
+    const store = openStore(path);
+    expect(store.experiments.list(parseRequest('listExperiments', {})).items.map((e) => [e.name, e.archivedAt])).toEqual([['old', null]]);
+    expect(store.experiments.count()).toBe(1);
+    store.close();
+    const reopened = new Database(path, { readonly: true });
+    expect(reopened.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const columns = (reopened.prepare('PRAGMA table_info(experiments)').all() as { name: string }[]).map((c) => c.name);
+    expect(columns).toEqual(expect.arrayContaining(['archived_at', 'deleted_at']));
+    reopened.close();
+  });
+
+  it('archives out of the default list and back; lists archived only or all', () => {
+    const store = openStore(':memory:');
+    const a = addExperiment(store, 'a', 1);
+    const b = addExperiment(store, 'b', 1);
+    const names = (archived?: string) =>
+      store.experiments
+        .list(parseRequest('listExperiments', { sort: { by: 'name', direction: 'asc' }, ...(archived ? { archived } : {}) }))
+        .items.map((e) => e.name);
+    store.transaction(() => store.experiments.setArchived([a], '2026-05-01T00:00:00.000Z'));
+    expect(names()).toEqual(['b']);
+    expect(names('only')).toEqual(['a']);
+    expect(names('include')).toEqual(['a', 'b']);
+    expect(store.experiments.get(a)?.archivedAt).toBe('2026-05-01T00:00:00.000Z');
+    store.transaction(() => store.experiments.setArchived([a], null));
+    expect(names()).toEqual(['a', 'b']);
+    expect(store.experiments.get(b)?.archivedAt).toBeNull();
+    store.close();
+  });
+
+  it('hides deleted experiments everywhere, holds their waiting runs, restores exactly and purges with their runs', () => {
+    const store = openStore(':memory:');
+    const keep = addExperiment(store, 'keep', 1);
+    const gone = addExperiment(store, 'gone', 2);
+    const waitingNames = () => store.runs.waiting(100).map((r) => r.experimentName);
+    expect(waitingNames()).toEqual(['keep', 'gone', 'gone']);
+    store.transaction(() => store.experiments.markDeleted([gone], '2026-05-01T00:00:10.000Z'));
+    expect(store.experiments.get(gone)).toBeNull();
+    expect(store.experiments.list(parseRequest('listExperiments', { archived: 'include' })).items.map((e) => e.id)).toEqual([keep]);
+    expect(store.experiments.count()).toBe(1);
+    expect(waitingNames()).toEqual(['keep']); // held: the scheduler does not start them
+    // The undo window: deleted at 00:00:10, so restorable "since 00:00:05" but not "since 00:00:11".
+    expect(store.experiments.deletedSince([gone, keep], '2026-05-01T00:00:05.000Z')).toEqual([gone]);
+    expect(store.experiments.deletedSince([gone], '2026-05-01T00:00:11.000Z')).toEqual([]);
+    store.transaction(() => store.experiments.restoreDeleted([gone]));
+    expect(store.experiments.get(gone)).toMatchObject({ name: 'gone', runsTotal: 2, status: 'pending' });
+    expect(waitingNames()).toEqual(['keep', 'gone', 'gone']);
+    store.transaction(() => store.experiments.markDeleted([gone], '2026-05-01T00:00:10.000Z'));
+    expect(store.experiments.deletedBefore('2026-05-01T00:00:10.000Z')).toEqual([]);
+    expect(store.experiments.deletedBefore('2026-05-01T00:00:11.000Z')).toEqual([gone]);
+    store.transaction(() => store.experiments.purge([gone, keep])); // only deleted ones are purged
+    expect(store.experiments.deletedBefore('2027-01-01T00:00:00.000Z')).toEqual([]);
+    expect(store.runs.list(parseRequest('listRuns', {})).items.map((r) => r.experimentId)).toEqual([keep]);
+    expect(store.experiments.get(keep)?.name).toBe('keep');
+    store.close();
+  });
+
+  it('lists configs and final-metric means with withDetails', () => {
+    const store = openStore(':memory:');
+    addExperiment(store, 'a', 1);
+    const [plain] = store.experiments.list(parseRequest('listExperiments', {})).items;
+    expect(plain.config).toBeUndefined();
+    const [detailed] = store.experiments.list(parseRequest('listExperiments', { withDetails: true })).items;
+    expect(detailed.config).toMatchObject({ optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16 } });
+    expect(detailed.means).toMatchObject({ test_acc: null, val_loss: null });
+    store.close();
+  });
+});
