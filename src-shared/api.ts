@@ -99,6 +99,11 @@ export interface RunSummary {
   readonly keepCheckpoint: boolean;
   /** Waiting but held: its study is paused. */
   readonly held: boolean;
+  /**
+   * Cancelled on purpose by its HPO study, not by a person or a failure: 'pruned' (the
+   * study's pruner stopped the trial) or 'stopped' (GPBT/PBT's early stop). Nothing to retry.
+   */
+  readonly stoppedBy: 'pruned' | 'stopped' | null;
 }
 
 export interface RunPage {
@@ -137,6 +142,8 @@ export interface QueueState {
   readonly storage: StorageProblem | null;
   readonly slots: number;
   readonly counts: Readonly<Record<RunStatus, number>>;
+  /** Of the cancelled runs, those their study stopped by design (see RunSummary.stoppedBy). */
+  readonly stoppedByStudy: number;
   /** Running runs, then waiting runs in the order they will start (pending and interrupted). */
   readonly running: readonly RunSummary[];
   readonly waiting: readonly RunSummary[];

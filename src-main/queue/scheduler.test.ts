@@ -1,6 +1,7 @@
 // The scheduler with a scripted JobHost, to drive races deterministically: job results that
 // arrive after another process (the CLI) cancelled the run are not written, and a job that
-// crashes after such a cancel does not turn the run into `failed`.
+// crashes after such a cancel does not turn the run into `failed`; a run its study stopped by
+// design reads as such (not as cancelled by a person) and cannot be retried.
 import { describe, expect, it } from 'vitest';
 import { boot } from '../services/boot.ts';
 import type { JobHandle, JobHost, JobListener } from './job-host.ts';
@@ -49,6 +50,33 @@ describe('scheduler writes', () => {
     expect(services.store.metrics.series(1, ['val_loss']).get('val_loss')?.epochs).toEqual([]);
     // The queue moved on to run 2.
     expect(host.jobs.map((j) => j.job.runId)).toEqual([1, 2]);
+    await services.shutdown();
+  });
+
+  it('tells runs a study stopped by design from cancelled ones, and refuses to retry them', async () => {
+    const host = new ScriptedHost();
+    const services = boot({ databasePath: ':memory:', host, defaultSlots: 1 });
+    services.start();
+    await services.service.createExperiment({ config, runs: 2 });
+    const at = new Date().toISOString();
+    // Run 1 belongs to a GPBT member that the study stopped early; run 2 a person cancels.
+    services.store.transaction(() => {
+      const studyId = services.store.studies.create({ name: 's', kind: 'gpbt', config: {}, configHash: 'h', state: null, status: 'running', createdAt: at });
+      const trial = services.store.studies.addTrial({ studyId, number: 0, generation: 0, member: 0, params: {}, samplerId: null, createdAt: at });
+      services.store.studies.updateTrial(trial.id, { runId: 1 });
+    });
+    await services.scheduler.cancel(1);
+    await services.scheduler.cancel(2);
+    // Until the study has told its verdict, the run reads as cancelled.
+    expect(services.store.runs.get(1)?.stoppedBy).toBeNull();
+    services.store.transaction(() => services.store.studies.updateTrial(services.store.studies.trialOfRun(1)?.id ?? -1, { status: 'stopped' }));
+    expect(services.store.runs.get(1)).toMatchObject({ status: 'cancelled', stoppedBy: 'stopped' });
+    expect(services.store.runs.get(2)).toMatchObject({ status: 'cancelled', stoppedBy: null });
+    const state = services.scheduler.state();
+    expect([state.counts.cancelled, state.stoppedByStudy]).toEqual([2, 1]);
+    expect(state.finished.find((r) => r.id === 1)?.stoppedBy).toBe('stopped');
+    await expect(services.scheduler.retry(1)).rejects.toThrow('run 1 was stopped by its study by design; retrying it would train for nobody');
+    expect((await services.scheduler.retry(2)).status).toBe('pending');
     await services.shutdown();
   });
 });

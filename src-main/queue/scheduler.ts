@@ -178,6 +178,7 @@ export class Scheduler {
       storage: this.storage,
       slots: this.slots,
       counts: this.store.runs.statusCounts(),
+      stoppedByStudy: this.store.runs.stoppedByStudyCount(),
       running,
       waiting: this.store.runs.waiting(1000),
       finished: this.store.runs.recentlyFinished(50),
@@ -242,6 +243,10 @@ export class Scheduler {
     if (run === null) throw ApiError.notFound('run', runId);
     if (run.status === 'running' || run.status === 'pending' || run.status === 'done') {
       throw new ApiError('conflict', `run ${runId} is ${run.status}; only failed, cancelled or interrupted runs can be retried`, 'runId');
+    }
+    if (run.stoppedBy !== null) {
+      // Its study decided to stop it and has moved on: a retry would train for nobody.
+      throw new ApiError('conflict', `run ${runId} was ${run.stoppedBy} by its study by design; retrying it would train for nobody`, 'runId');
     }
     await this.store.write(() => {
       this.store.metrics.deleteForRun(runId);

@@ -37,6 +37,8 @@ export interface RunRepository {
   /** Finished runs (done, failed, cancelled), latest first. */
   recentlyFinished(limit: number): RunSummary[];
   statusCounts(): Record<RunStatus, number>;
+  /** Cancelled runs whose study stopped them by design (pruned or stopped trials). */
+  stoppedByStudyCount(): number;
   markRunning(id: number, now: string): void;
   recordEnvironment(id: number, environment: RunEnvironment): void;
   setProgress(id: number, epoch: number): void;
@@ -92,6 +94,8 @@ interface RunRow {
   stopped_early: number | null;
   keep_checkpoint: number;
   held: number;
+  /** The status of the HPO trial this run belongs to, if any. */
+  trial_status: string | null;
 }
 
 function toSummary(row: RunRow): RunSummary {
@@ -121,10 +125,14 @@ function toSummary(row: RunRow): RunSummary {
     stoppedEarly: row.stopped_early === null ? null : row.stopped_early !== 0,
     keepCheckpoint: row.keep_checkpoint !== 0,
     held: row.held !== 0,
+    stoppedBy: row.status === 'cancelled' && (row.trial_status === 'pruned' || row.trial_status === 'stopped') ? row.trial_status : null,
   };
 }
 
-const SELECT = 'SELECT r.*, e.name AS experiment_name FROM runs r JOIN experiments e ON e.id = r.experiment_id';
+// A run's trial status tells a run its study stopped by design from one a person cancelled
+// (indexed: trials_run).
+const TRIAL_STATUS = '(SELECT t.status FROM trials t WHERE t.run_id = r.id LIMIT 1)';
+const SELECT = `SELECT r.*, e.name AS experiment_name, ${TRIAL_STATUS} AS trial_status FROM runs r JOIN experiments e ON e.id = r.experiment_id`;
 const START_ORDER = 'r.priority DESC, r.queue_position ASC';
 
 export class SqliteRunRepository implements RunRepository {
@@ -201,6 +209,11 @@ export class SqliteRunRepository implements RunRepository {
     const rows = this.db.prepare('SELECT status, count(*) AS n FROM runs GROUP BY status').all() as { status: RunStatus; n: number }[];
     for (const row of rows) counts[row.status] = row.n;
     return counts;
+  }
+
+  stoppedByStudyCount(): number {
+    const sql = `SELECT count(*) AS n FROM runs r WHERE r.status = 'cancelled' AND ${TRIAL_STATUS} IN ('pruned', 'stopped')`;
+    return (this.db.prepare(sql).get() as { n: number }).n;
   }
 
   markRunning(id: number, now: string): void {

@@ -31,6 +31,7 @@ function run(id: number, status: RunSummary['status'], testAcc: number | null): 
     stoppedEarly: null,
     keepCheckpoint: false,
     held: false,
+    stoppedBy: null,
   };
 }
 
