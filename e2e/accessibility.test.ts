@@ -1,8 +1,8 @@
 // Accessibility of every view, in both themes, checked by axe-core (WCAG 2.1 A/AA rules) in
 // real headless Chromium against `evolab serve`: the experiments list, an experiment, the
-// new-experiment form, the queue, the studies list, a study (each of its tabs), the new-study
-// form and the comparison. It prints the violation counts per view and impact, and requires
-// no critical and no serious ones. The data are real: two tiny Iris experiments of 3 runs and
+// new-experiment form, the queue, the studies list, a study, the new-study form and the
+// comparison; views with tabs (an experiment, a study) on each tab. It prints the violation
+// counts per view and impact, and requires no critical and no serious ones. The data are real: two tiny Iris experiments of 3 runs and
 // a 6-trial TPE study, trained by the serve under test.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -118,11 +118,21 @@ describe.skipIf(!e2eAvailable)('accessibility of every view (axe-core) in both t
       const counts: string[] = [];
       const bad: string[] = [];
       for (const view of views()) {
+        // A fresh load per view: a hash change alone would leave the previous view in the page
+        // until the next one has rendered, and its elements would be judged instead.
+        await page.goto('about:blank');
         await page.goto(`${server.url}/${view.hash}`);
         await page.locator(view.ready).first().waitFor();
         // Let the view settle (charts and lazy chunks) before it is judged.
         await page.waitForLoadState('networkidle');
-        const found = await violations();
+        // A view with tabs is judged on each tab (the study's analysis, genealogy, ...).
+        const tabs = await page.getByRole('tab').allTextContents();
+        const found: Violation[] = await violations();
+        for (let i = 1; i < tabs.length; i++) {
+          await page.getByRole('tab').nth(i).click();
+          await page.waitForLoadState('networkidle');
+          found.push(...(await violations()).map((v) => ({ ...v, id: `${v.id} (tab ${tabs[i].trim()})` })));
+        }
         const byImpact = (impact: Violation['impact']): number => found.filter((v) => v.impact === impact).reduce((n, v) => n + v.nodes.length, 0);
         counts.push(
           `${view.name}: critical ${byImpact('critical')}, serious ${byImpact('serious')}, moderate ${byImpact('moderate')}, minor ${byImpact('minor')}`,
