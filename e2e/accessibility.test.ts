@@ -2,7 +2,8 @@
 // real headless Chromium against `evolab serve`: the experiments list, an experiment, the
 // new-experiment form, the queue, the studies list, a study, the new-study form and the
 // comparison; views with tabs (an experiment, a study) on each tab. It prints the violation
-// counts per view and impact, and requires no critical and no serious ones. The data are real: two tiny Iris experiments of 3 runs and
+// counts per view and impact, and requires no critical and no serious ones. It also saves a
+// screenshot of every view at 1280x800 and 1920x1080 (light theme) to artifacts/screenshots/. The data are real: two tiny Iris experiments of 3 runs and
 // a 6-trial TPE study, trained by the serve under test.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueState, StudyDetail } from '../src-shared/api.ts';
-import { e2eAvailable, evolab, launchBrowser, type Server, startServe, tempDir } from './harness.ts';
+import { e2eAvailable, evolab, launchBrowser, type Server, screenshot, startServe, tempDir } from './harness.ts';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -125,6 +126,14 @@ describe.skipIf(!e2eAvailable)('accessibility of every view (axe-core) in both t
         await page.locator(view.ready).first().waitFor();
         // Let the view settle (charts and lazy chunks) before it is judged.
         await page.waitForLoadState('networkidle');
+        if (theme === 'light') {
+          // Every view at the two window sizes the issue asks for, to be looked at.
+          await page.mouse.move(1, 1);
+          await screenshot(page, `view-${view.name.replace(/ /g, '-')}-1280`);
+          await page.setViewportSize({ width: 1920, height: 1080 });
+          await screenshot(page, `view-${view.name.replace(/ /g, '-')}-1920`);
+          await page.setViewportSize({ width: 1280, height: 800 });
+        }
         // A view with tabs is judged on each tab (the study's analysis, genealogy, ...).
         const tabs = await page.getByRole('tab').allTextContents();
         const found: Violation[] = await violations();

@@ -83,6 +83,11 @@ describe.skipIf(!existsSync(builtMain))('the desktop app (built main and preload
     await app.call('retryRun', { runId: waiting.items[0].id });
     await app.call('setSlots', { slots: 1 });
     await app.call('resumeQueue');
+    await app.call('archiveExperiments', { ids: [second.id], archived: true });
+    await app.call('archiveExperiments', { ids: [second.id], archived: false });
+    await app.call('cancelExperiments', { ids: [second.id] });
+    await app.call('deleteExperiments', { ids: [second.id] });
+    await app.call('restoreExperiments', { ids: [second.id] });
     await app.call('listConfigs');
     await app.call('compareExperiments', { experimentIds: [id] });
     const html = await app.call<{ mimeType: string }>('exportReport', { experimentIds: [id], format: 'html' });

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { APPLICATION_ID } from '../src-main/store/migrations.ts';
+import { APPLICATION_ID, SCHEMA_VERSION } from '../src-main/store/migrations.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -104,7 +104,7 @@ describe('evolab queue / runs / export', () => {
     handle.close();
     for (const [file, message] of [
       [notes, /notes\.txt: is not an SQLite database; the file was not modified/],
-      [newer, /newer\.db: was written by a newer Evolab \(schema 99; this version knows schemas up to 4\)/],
+      [newer, new RegExp(`newer\\.db: was written by a newer Evolab \\(schema 99; this version knows schemas up to ${SCHEMA_VERSION}\\)`)],
     ] as const) {
       const before = sha256(file);
       const result = evolab(['queue', 'ls', '--db', file]);

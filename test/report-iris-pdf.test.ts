@@ -5,7 +5,7 @@
 // curves follow; no page but the last ends in its upper half (no half-empty pages); and the
 // Markdown of `evolab compare` on the same database writes each metric in its format.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,10 @@ describe.skipIf(findChromium() === null || !havePoppler)('the PDF report of the 
     expect(imported.code, imported.stderr).toBe(0);
     const report = evolab(['report', '1', '2', '3', '4', '--pdf', pdf, '--title', 'Iris reference study', '--db', db]);
     expect(report.code, report.stderr).toBe(0);
+    // The pages as PNG beside the screenshots, to be looked at (artifacts/report-pages/).
+    const pages = join(root, 'artifacts', 'report-pages');
+    mkdirSync(pages, { recursive: true });
+    if (existsSync('/usr/bin/pdftoppm')) execFileSync('pdftoppm', ['-png', '-r', '60', pdf, join(pages, 'iris-page')]);
   });
 
   it('says on its first page what was compared and the verdict per metric, with the test named', () => {
