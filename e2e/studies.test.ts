@@ -306,6 +306,15 @@ describe.skipIf(!e2eAvailable)('HPO studies and the genealogy explorer in headle
     await expect.poll(async () => host.getAttribute('data-selected')).toBe(String(winner?.id));
     await page.keyboard.press('ArrowLeft');
     await expect.poll(async () => host.getAttribute('data-selected')).toBe(String(winnerParent));
+
+    // The selected node is in the address: a reload opens the same trial, tab and all.
+    const parentNumber = study.trialList.find((t) => t.id === winnerParent)?.number;
+    await expect.poll(() => page.url()).toContain(`node=${parentNumber}`);
+    expect(page.url()).toContain('tab=genealogy');
+    await page.reload();
+    await page.locator('[data-testid=genealogy][data-rendered-at]').waitFor();
+    expect(await page.getByTestId('genealogy').getAttribute('data-selected')).toBe(String(winnerParent));
+    await page.locator(`[data-testid=trial-panel][data-trial="${winnerParent}"]`).waitFor();
   });
 
   it('renders a 1,500-node genealogy and keeps it clickable', async () => {
