@@ -7,11 +7,11 @@
 // Screenshots (1280x800) go to artifacts/screenshots/.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyDetail, StudySummary } from '../src-shared/api.ts';
 import { openStore } from '../src-main/store/store.ts';
-import { e2eAvailable, evolab, launchBrowser, type Server, screenshot, startServe, tempDir } from './harness.ts';
+import { chartDrawn, e2eAvailable, evolab, launchBrowser, type Server, screenshot, startServe, tempDir } from './harness.ts';
 
 const base = {
   name: 'iris adam',
@@ -40,28 +40,6 @@ const gpbtStudy = {
 async function api<T>(server: Server, method: string, body: unknown = {}): Promise<T> {
   const response = await fetch(`${server.url}/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return ((await response.json()) as { result: T }).result;
-}
-
-/** Waits until the chart inside `container` has painted something on its canvas. */
-async function chartDrawn(container: Locator): Promise<void> {
-  await container.locator('canvas').first().waitFor();
-  await container.evaluate(
-    (element) =>
-      new Promise<void>((done) => {
-        const check = (): void => {
-          const canvas = element.querySelector('canvas');
-          const context = canvas?.getContext('2d');
-          if (canvas && context && canvas.width > 0) {
-            const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            for (let i = 3; i < pixels.length; i += 4 * 97) {
-              if (pixels[i] !== 0) return done();
-            }
-          }
-          requestAnimationFrame(check);
-        };
-        check();
-      }),
-  );
 }
 
 /** Clicks the genealogy node of a trial: its pixel from the chart (convertToPixel), clicked on the canvas. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src-main/store/store.ts';
-import { e2eAvailable, launchBrowser, type Server, screenshot, screenshotDir, startServe, tempDir } from './harness.ts';
+import { chartDrawn, e2eAvailable, launchBrowser, type Server, screenshot, screenshotDir, startServe, tempDir } from './harness.ts';
 
 /** mulberry32: seeded, so the studies are the same on every run. */
 function seeded(seed: number): () => number {
@@ -89,28 +89,6 @@ function seedStudies(path: string): { tuneA: number; tuneB: number; gpbt: number
   } finally {
     store.close();
   }
-}
-
-/** Waits until the chart inside `container` has painted something on its canvas. */
-async function chartDrawn(container: Locator): Promise<void> {
-  await container.locator('canvas').first().waitFor();
-  await container.evaluate(
-    (element) =>
-      new Promise<void>((done) => {
-        const check = (): void => {
-          const canvas = element.querySelector('canvas');
-          const context = canvas?.getContext('2d');
-          if (canvas && context && canvas.width > 0) {
-            const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            for (let i = 3; i < pixels.length; i += 4 * 97) {
-              if (pixels[i] !== 0) return done();
-            }
-          }
-          requestAnimationFrame(check);
-        };
-        check();
-      }),
-  );
 }
 
 describe.skipIf(!e2eAvailable)('the HPO analysis of a study in headless Chromium', () => {

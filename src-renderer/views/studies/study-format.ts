@@ -5,16 +5,10 @@
 
 import { formatCompact } from '../../format.ts';
 import type { StudyDetail, StudySummary, TrialSummary } from '../../../src-shared/api.ts';
+import type { ImportanceParameter } from '../../../src-shared/hpo-analysis/importance.ts';
 
-export interface SpaceParameter {
-  readonly path: string;
-  readonly type: 'uniform' | 'loguniform' | 'int' | 'categorical';
-  /** Drawn on a log axis (loguniform, or int with log). */
-  readonly log: boolean;
-  readonly low: number | null;
-  readonly high: number | null;
-  readonly choices: readonly (string | number | boolean)[];
-}
+/** A parameter of the search space as the study views read it (the shape importance takes). */
+export type SpaceParameter = ImportanceParameter;
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const numberOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
