@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { locateChromium } from '../src-main/report/pdf.ts';
 
 export const root = resolve(import.meta.dirname, '..');
@@ -85,26 +85,4 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(screenshotDir, `${name}.png`);
   await page.screenshot({ path });
   return path;
-}
-
-/** Waits until the chart inside `container` has painted something on its canvas. */
-export async function chartDrawn(container: Locator): Promise<void> {
-  await container.locator('canvas').first().waitFor();
-  await container.evaluate(
-    (element) =>
-      new Promise<void>((done) => {
-        const check = (): void => {
-          const canvas = element.querySelector('canvas');
-          const context = canvas?.getContext('2d');
-          if (canvas && context && canvas.width > 0) {
-            const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
-            for (let i = 3; i < pixels.length; i += 4 * 97) {
-              if (pixels[i] !== 0) return done();
-            }
-          }
-          requestAnimationFrame(check);
-        };
-        check();
-      }),
-  );
 }

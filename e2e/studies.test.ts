@@ -11,7 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudyDetail, StudySummary } from '../src-shared/api.ts';
 import { openStore } from '../src-main/store/store.ts';
-import { chartDrawn, e2eAvailable, evolab, launchBrowser, type Server, screenshot, startServe, tempDir } from './harness.ts';
+import { e2eAvailable, evolab, launchBrowser, type Server, screenshot, startServe, tempDir } from './harness.ts';
+import { chartDrawn } from './chart-drawn.ts';
 
 const base = {
   name: 'iris adam',

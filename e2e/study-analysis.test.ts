@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src-main/store/store.ts';
-import { chartDrawn, e2eAvailable, launchBrowser, type Server, screenshot, screenshotDir, startServe, tempDir } from './harness.ts';
+import { e2eAvailable, launchBrowser, type Server, screenshot, screenshotDir, startServe, tempDir } from './harness.ts';
+import { chartDrawn } from './chart-drawn.ts';
 
 /** mulberry32: seeded, so the studies are the same on every run. */
 function seeded(seed: number): () => number {
