@@ -81,6 +81,8 @@ describe.skipIf(!e2eAvailable)('queue view in headless Chromium', () => {
     await page.goto(`${server.url}/#/queue`);
     const live = page.getByTestId('running-table').getByTestId('live-validation').first();
     await expect.poll(async () => live.textContent(), { timeout: 60_000 }).toMatch(/^val_loss \d\.\d{3,4}(e-\d+)? · val_acc \d\.\d{4}$/);
+    // Its backend is shown once the job reported it (it was "starting" until the next reload).
+    await expect.poll(async () => page.getByTestId('running-table').locator('.backend-cell').first().textContent(), { timeout: 30_000 }).not.toBe('starting');
     // The metrics follow the run: the text changes as epochs arrive.
     const first = await live.textContent();
     await expect.poll(async () => live.textContent(), { timeout: 30_000 }).not.toBe(first);

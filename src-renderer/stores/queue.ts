@@ -49,7 +49,10 @@ export const useQueueStore = defineStore('queue', () => {
         buffered = {};
       });
     }
-    if (event.type === 'run-status' || event.type === 'queue') reload ??= setTimeout(() => ((reload = null), void load()), 100);
+    // A job's backend is stored without an event of its own; the first epoch of a run still
+    // listed as "starting" means it is there to read.
+    const starting = event.type === 'run-progress' && state.value?.running.some((r) => r.id === event.progress.runId && r.backend === null);
+    if (event.type === 'run-status' || event.type === 'queue' || starting) reload ??= setTimeout(() => ((reload = null), void load()), 100);
   });
 
   return { state, progress, environment, error, load, pause, resume, setSlots, cancel, retry, move };
