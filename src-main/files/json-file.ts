@@ -2,6 +2,7 @@
 // file, a file over 16 MiB and invalid JSON are UserInputErrors naming the file. A UTF-8
 // byte-order mark (as Windows editors write) is accepted.
 
+import { readdirSync } from 'node:fs';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { readUserTextSync } from './user-file.ts';
 
@@ -23,5 +24,16 @@ export function readJsonFile(path: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (error) {
     throw new UserInputError(path, `invalid JSON (${(error as Error).message})`);
+  }
+}
+
+/** The .json files of a folder of shipped configs or studies, sorted; none when the folder is missing. */
+export function jsonFilesIn(folder: string): string[] {
+  try {
+    return readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+  } catch {
+    return [];
   }
 }

@@ -2,7 +2,7 @@
 // reads and writes through the store, controls the queue through the scheduler and forwards
 // its events to subscribers. Every front end (HTTP server, Electron IPC, CLI) calls this.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import { aggregateCurve } from '../../src-shared/stats/curves.ts';
 import { groupCurves } from '../../src-shared/stats/group-curves.ts';
 import { groupRunSeries } from '../../src-shared/series/run-curves.ts';
 import { ANYWHERE, allowedPath, type FileAccess } from '../files/data-roots.ts';
+import { jsonFilesIn } from '../files/json-file.ts';
 import { checkUserFile, defaultFileLimits, type UserFileLimits } from '../files/user-file.ts';
 import { type MachineFacts, preflight, thisMachine } from '../engine/preflight.ts';
 import type { Scheduler } from '../queue/scheduler.ts';
@@ -554,15 +555,7 @@ export class AppService implements AppApi {
   async listConfigs(request: ApiRequest<'listConfigs'> = {}): Promise<ApiResponses['listConfigs']> {
     parseRequest('listConfigs', request);
     const dir = this.options.configsDir ?? SHIPPED_CONFIGS;
-    let files: string[];
-    try {
-      files = readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .sort();
-    } catch {
-      return [];
-    }
-    return files.flatMap((file) => {
+    return jsonFilesIn(dir).flatMap((file) => {
       try {
         return [{ file, config: JSON.parse(readFileSync(join(dir, file), 'utf8')) as unknown }];
       } catch {

@@ -2,23 +2,14 @@
 // the starting points of the New study view. A shipped file that does not parse is left out
 // (and the shipped-studies test keeps that from happening).
 
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StudyTemplate } from '../../src-shared/api.ts';
 import { parseStudyConfig } from '../../src-shared/config/study.ts';
-import { readJsonFile } from '../files/json-file.ts';
+import { jsonFilesIn, readJsonFile } from '../files/json-file.ts';
 import { studyKind } from '../hpo/methods.ts';
 
 export function shippedStudies(folder: string): StudyTemplate[] {
-  let files: string[];
-  try {
-    files = readdirSync(folder)
-      .filter((f) => f.endsWith('.json'))
-      .sort();
-  } catch {
-    return [];
-  }
-  return files.flatMap((file) => {
+  return jsonFilesIn(folder).flatMap((file) => {
     try {
       const config = parseStudyConfig(readJsonFile(join(folder, file)), (base) => readJsonFile(join(folder, base)));
       return [{ file, name: config.name ?? file.replace(/\.json$/, ''), kind: studyKind(config), config }];
