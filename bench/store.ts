@@ -41,12 +41,6 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1];
 }
 
-function time(work: () => void): number {
-  const start = performance.now();
-  work();
-  return performance.now() - start;
-}
-
 async function timeAsync(work: () => Promise<unknown>, repetitions = 5): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < repetitions; i++) {
@@ -57,12 +51,12 @@ async function timeAsync(work: () => Promise<unknown>, repetitions = 5): Promise
   return median(times);
 }
 
-function addExperiments(services: Services, count: number, runsEach: number): void {
+async function addExperiments(services: Services, count: number, runsEach: number): Promise<void> {
   const { store } = services;
   const now = new Date().toISOString();
-  store.transaction(() => {
+  await store.transaction(async () => {
     for (let i = 0; i < count; i++) {
-      const id = store.experiments.insert({
+      const id = await store.experiments.insert({
         name: `experiment ${i}`,
         dataset: 'iris',
         config,
@@ -70,46 +64,46 @@ function addExperiments(services: Services, count: number, runsEach: number): vo
         notes: '',
         createdAt: now,
       });
-      store.runs.insertForExperiment(id, runsEach, 0, 0, 500, now);
+      await store.runs.insertForExperiment(id, runsEach, 0, 0, 500, now);
     }
   });
 }
 
 /** Writes `epochs` epochs for each run, `epochsPerTransaction` epochs of one run per transaction. */
-function insertMetrics(services: Services, runIds: number[], epochs: number, epochsPerTransaction: number): number {
+async function insertMetrics(services: Services, runIds: number[], epochs: number, epochsPerTransaction: number): Promise<number> {
   const { store } = services;
   const values: Record<string, number> = {};
-  return time(() => {
+  return await timeAsync(async () => {
     for (const runId of runIds) {
       for (let first = 1; first <= epochs; first += epochsPerTransaction) {
-        store.transaction(() => {
+        await store.transaction(async () => {
           for (let epoch = first; epoch < first + epochsPerTransaction && epoch <= epochs; epoch++) {
             for (const name of METRICS) values[name] = Math.random();
-            store.metrics.insertEpoch(runId, epoch, values);
+            await store.metrics.insertEpoch(runId, epoch, values);
           }
         });
       }
     }
-  });
+  }, 1);
 }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'evolab-bench-'));
   const path = join(dir, 'bench.db');
-  const services = boot({ databasePath: path });
+  const services = await boot({ databasePath: path });
   const { service, store } = services;
   console.log(`database ${path}, Node ${process.version}`);
 
   // 1. Metric inserts.
   const epochs = 500;
   const runs = Math.ceil(ROWS / (epochs * METRICS.length));
-  addExperiments(services, 2 * runs, 1);
-  const ids = store.runs.list({ limit: 10_000, offset: 0 }).items.map((r) => r.id);
+  await addExperiments(services, 2 * runs, 1);
+  const ids = (await store.runs.list({ limit: 10_000, offset: 0 })).items.map((r) => r.id);
   for (const [label, perTransaction, runIds] of [
     ['1 epoch per transaction', 1, ids.slice(0, runs)],
     ['100 epochs per transaction', 100, ids.slice(runs, 2 * runs)],
   ] as const) {
-    const ms = insertMetrics(services, [...runIds], epochs, perTransaction);
+    const ms = await insertMetrics(services, [...runIds], epochs, perTransaction);
     const rows = runIds.length * epochs * METRICS.length;
     console.log(
       `metric inserts, ${label}: ${rows.toLocaleString('en')} rows (${runIds.length} runs x ${epochs} epochs x 8) in ${(ms / 1000).toFixed(2)} s = ${Math.round(rows / (ms / 1000)).toLocaleString('en')} rows/s`,
@@ -117,11 +111,11 @@ async function main(): Promise<void> {
   }
 
   // 2. Listing experiments.
-  const existing = store.experiments.count();
-  addExperiments(services, EXPERIMENTS - existing, 5);
-  store.transaction(() => {
-    for (const run of store.runs.list({ limit: 10_000, offset: 0, status: ['pending'] }).items.slice(0, 5000)) {
-      store.runs.markDone(
+  const existing = await store.experiments.count();
+  await addExperiments(services, EXPERIMENTS - existing, 5);
+  await store.transaction(async () => {
+    for (const run of (await store.runs.list({ limit: 10_000, offset: 0, status: ['pending'] })).items.slice(0, 5000)) {
+      await store.runs.markDone(
         run.id,
         {
           time: 1,
@@ -136,25 +130,26 @@ async function main(): Promise<void> {
       );
     }
   });
-  const total = store.experiments.count();
+  const total = await store.experiments.count();
   const all = await timeAsync(() => service.listExperiments({ limit: 10_000 }));
   const page = await timeAsync(() => service.listExperiments({ limit: 100, sort: { by: 'metric', metric: 'test_acc', direction: 'desc' } }));
   const filtered = await timeAsync(() => service.listExperiments({ limit: 100, tags: ['baseline'], search: 'experiment 1', status: ['done', 'pending'] }));
   console.log(
-    `list experiments (${total.toLocaleString('en')} experiments, ${store.runs.count().toLocaleString('en')} runs): all 10,000 ${all.toFixed(1)} ms; page of 100 by mean test_acc ${page.toFixed(1)} ms; filtered (tag + search + status) ${filtered.toFixed(1)} ms`,
+    `list experiments (${total.toLocaleString('en')} experiments, ${(await store.runs.count()).toLocaleString('en')} runs): all 10,000 ${all.toFixed(1)} ms; page of 100 by mean test_acc ${page.toFixed(1)} ms; filtered (tag + search + status) ${filtered.toFixed(1)} ms`,
   );
 
   // 3. One long series, downsampled.
-  const [target] = store.runs.list({ limit: 1, offset: 0 }).items;
-  store.metrics.deleteForRun(target.id);
-  store.transaction(() => {
-    for (let epoch = 1; epoch <= SERIES; epoch++) store.metrics.insertEpoch(target.id, epoch, { val_loss: Math.exp(-epoch / 20_000) + 0.01 * Math.random() });
+  const [target] = (await store.runs.list({ limit: 1, offset: 0 })).items;
+  await store.metrics.deleteForRun(target.id);
+  await store.transaction(async () => {
+    for (let epoch = 1; epoch <= SERIES; epoch++)
+      await store.metrics.insertEpoch(target.id, epoch, { val_loss: Math.exp(-epoch / 20_000) + 0.01 * Math.random() });
   });
   const series = await timeAsync(() => service.getRunMetrics({ runId: target.id, names: ['val_loss'], maxPoints: 1000 }));
   const full = await timeAsync(() => service.getRunMetrics({ runId: target.id, names: ['val_loss'] }));
   console.log(`series of ${SERIES.toLocaleString('en')} points -> 1,000 (LTTB): ${series.toFixed(1)} ms (without downsampling: ${full.toFixed(1)} ms)`);
 
-  console.log(`database size ${(statSync(path).size / 1e6).toFixed(0)} MB; integrity ${store.integrityCheck()}`);
+  console.log(`database size ${(statSync(path).size / 1e6).toFixed(0)} MB; integrity ${await store.integrityCheck()}`);
   await services.shutdown();
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }

@@ -49,7 +49,7 @@ describe.skipIf(!e2eAvailable)('the experiments list: columns, ranges, config di
   beforeAll(async () => {
     const store = openStore(db);
     const now = new Date().toISOString();
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (const e of EXPERIMENTS) {
         const config = parseExperimentConfig({
           dataset: { name: 'iris' },
@@ -58,14 +58,14 @@ describe.skipIf(!e2eAvailable)('the experiments list: columns, ranges, config di
           training: { batch_size: e.batch, max_epochs: 50 },
           compute: { backend: 'js', threads: 1 },
         });
-        const id = store.experiments.insert({ name: e.name, dataset: 'iris', config, tags: ['list'], notes: '', createdAt: now });
+        const id = await store.experiments.insert({ name: e.name, dataset: 'iris', config, tags: ['list'], notes: '', createdAt: now });
         ids.set(e.name, id);
         const runs = Math.max(2, e.acc.length);
-        store.runs.insertForExperiment(id, runs, 0, 0, 50, now);
-        const runIds = store.runs.list({ experimentId: id, limit: 10, offset: 0 }).items.map((r) => r.id);
-        e.acc.forEach((acc, i) => {
-          store.runs.markRunning(runIds[i], now);
-          store.runs.markDone(
+        await store.runs.insertForExperiment(id, runs, 0, 0, 50, now);
+        const runIds = (await store.runs.list({ experimentId: id, limit: 10, offset: 0 })).items.map((r) => r.id);
+        for (const [i, acc] of e.acc.entries()) {
+          await store.runs.markRunning(runIds[i], now);
+          await store.runs.markDone(
             runIds[i],
             {
               time: 2,
@@ -78,10 +78,10 @@ describe.skipIf(!e2eAvailable)('the experiments list: columns, ranges, config di
             },
             now,
           );
-        });
+        }
       }
     });
-    store.close();
+    await store.close();
     // Paused: the waiting runs stay waiting (the list tests need no training).
     expect(evolab(db, ['queue', 'pause']).status).toBe(0);
     server = await startServe(db, ['--slots', '1']);

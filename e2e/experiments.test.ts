@@ -248,11 +248,11 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
     const store = openStore(db);
     const optimizers = [{ type: 'sgd', lr: 0.1 }, { type: 'adam', lr: 0.01 }, { type: 'cmaes' }, { type: 'layerwise_cmaes' }];
     const now = new Date().toISOString();
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (let i = 0; i < 2000; i++) {
         const optimizer = optimizers[i % 4];
         const config = parseExperimentConfig({ ...live, name: `study ${i}`, optimizer });
-        const id = store.experiments.insert({
+        const id = await store.experiments.insert({
           name: `experiment ${String(i).padStart(4, '0')}`,
           dataset: 'iris',
           config,
@@ -260,16 +260,16 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
           notes: '',
           createdAt: now,
         });
-        store.runs.insertForExperiment(id, 5, 0, 0, 100, now);
+        await store.runs.insertForExperiment(id, 5, 0, 0, 100, now);
       }
     });
     // Mark every run done with a final accuracy, so the means are real numbers.
-    const runs = store.runs.list({ limit: 10_000, offset: 0 }).items;
-    store.transaction(() => {
-      runs.forEach((run, k) => {
-        store.runs.markRunning(run.id, now);
+    const runs = (await store.runs.list({ limit: 10_000, offset: 0 })).items;
+    await store.transaction(async () => {
+      for (const [k, run] of runs.entries()) {
+        await store.runs.markRunning(run.id, now);
         const acc = 0.8 + ((k * 7919) % 200) / 1000;
-        store.runs.markDone(
+        await store.runs.markDone(
           run.id,
           {
             time: 1,
@@ -282,9 +282,9 @@ describe.skipIf(!e2eAvailable)('the experiments view with 2,000 experiments', ()
           },
           now,
         );
-      });
+      }
     });
-    store.close();
+    await store.close();
     server = await startServe(db, ['--slots', '1']);
     ({ browser, page } = await launchBrowser());
   });

@@ -95,12 +95,12 @@ function seeded(seed: number): () => number {
  * (weights edge). Values: the parent's, improved by an amount that depends on the learning
  * rate's distance to a sweet spot, times noise; every 25th member fails (no value).
  */
-function seedLargeStudy(path: string): { studyId: number; trials: number } {
+async function seedLargeStudy(path: string): Promise<{ studyId: number; trials: number }> {
   const store = openStore(path);
   const random = seeded(42);
   const now = new Date().toISOString();
   try {
-    return store.transaction(() => {
+    return await store.transaction(async () => {
       const config = {
         name: 'synthetic GPBT 1500',
         base: { dataset: { name: 'iris' }, optimizer: { type: 'adam' } },
@@ -109,7 +109,7 @@ function seedLargeStudy(path: string): { studyId: number; trials: number } {
         seed: 42,
         gpbt: { n: 50, t_max: 30, c: 2, T_g: 1, sampler: 'tpe', mode: 'time', early_stop: false },
       };
-      const studyId = store.studies.create({
+      const studyId = await store.studies.create({
         name: 'synthetic GPBT 1500',
         kind: 'gpbt',
         config,
@@ -131,7 +131,7 @@ function seedLargeStudy(path: string): { studyId: number; trials: number } {
           const keeps = parent !== null && m % 10 === 0;
           const lr = parent === null ? 10 ** (-4 + random() * 3.5) : keeps ? parent.lr : Math.min(0.3, Math.max(1e-4, parent.lr * 2 ** (random() * 2 - 1)));
           const beta1 = parent === null || !keeps ? 0.5 + random() * 0.49 : parent.beta1;
-          const trial = store.studies.addTrial({
+          const trial = await store.studies.addTrial({
             studyId,
             number: g * 50 + m,
             generation: g,
@@ -143,13 +143,13 @@ function seedLargeStudy(path: string): { studyId: number; trials: number } {
           const failed = (g * 50 + m) % 25 === 24;
           const start = parent?.value ?? 1.2;
           const value = start * (1 - 0.12 * quality(lr)) * (1 + (random() - 0.5) * 0.06);
-          store.studies.updateTrial(
+          await store.studies.updateTrial(
             trial.id,
             failed ? { status: 'failed', finishedAt: now } : { status: 'done', value, testValue: value * 1.05, finishedAt: now },
           );
           if (parent !== null) {
-            store.studies.addEdge(trial.id, parent.id, 'weights');
-            if (keeps) store.studies.addEdge(trial.id, parent.id, 'hparams');
+            await store.studies.addEdge(trial.id, parent.id, 'weights');
+            if (keeps) await store.studies.addEdge(trial.id, parent.id, 'hparams');
           }
           if (!failed) {
             generation.push({ id: trial.id, value, lr, beta1 });
@@ -159,11 +159,11 @@ function seedLargeStudy(path: string): { studyId: number; trials: number } {
         // Selection includes the parents, as in GPBT.
         pool = [...generation, ...parents];
       }
-      store.studies.update(studyId, { status: 'done', bestTrial: bestId, finishedAt: now });
-      return { studyId, trials: store.studies.trials(studyId).length };
+      await store.studies.update(studyId, { status: 'done', bestTrial: bestId, finishedAt: now });
+      return { studyId, trials: (await store.studies.trials(studyId)).length };
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -298,7 +298,7 @@ describe.skipIf(!e2eAvailable)('HPO studies and the genealogy explorer in headle
 
   it('renders a 1,500-node genealogy and keeps it clickable', async () => {
     let started = performance.now();
-    const seededStudy = seedLargeStudy(largeDb);
+    const seededStudy = await seedLargeStudy(largeDb);
     expect(seededStudy.trials).toBe(1500);
     console.log(`seeded a 1500-trial GPBT study in ${(performance.now() - started).toFixed(0)} ms`);
     const large = await startServe(largeDb);

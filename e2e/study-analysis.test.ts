@@ -35,7 +35,7 @@ const base = { dataset: { name: 'iris' }, optimizer: { type: 'adam' } };
 /** val_loss that depends on the learning rate only (best at 1e-2), from 0.05 to ~1. */
 const loss = (lr: number, noise: number): number => 0.05 + 0.2 * (Math.log10(lr) + 2) ** 2 + 0.01 * noise;
 
-function seedStudies(path: string): { tuneA: number; tuneB: number; gpbt: number } {
+async function seedStudies(path: string): Promise<{ tuneA: number; tuneB: number; gpbt: number }> {
   const store = openStore(path);
   const random = seeded(7);
   const now = new Date().toISOString();
@@ -45,8 +45,8 @@ function seedStudies(path: string): { tuneA: number; tuneB: number; gpbt: number
     'model.activation': ['relu', 'tanh', 'sigmoid'][Math.floor(random() * 3)],
   });
   try {
-    return store.transaction(() => {
-      const tune = (name: string, trials: number): number => {
+    return await store.transaction(async () => {
+      const tune = async (name: string, trials: number): Promise<number> => {
         const config = {
           name,
           base,
@@ -55,18 +55,18 @@ function seedStudies(path: string): { tuneA: number; tuneB: number; gpbt: number
           seed: 1,
           tune: { trials, sampler: { type: 'tpe' }, pruning: null },
         };
-        const studyId = store.studies.create({ name, kind: 'tune', config, configHash: `analysis-${name}`, state: null, status: 'done', createdAt: now });
+        const studyId = await store.studies.create({ name, kind: 'tune', config, configHash: `analysis-${name}`, state: null, status: 'done', createdAt: now });
         for (let n = 0; n < trials; n++) {
           const params = sample();
-          const trial = store.studies.addTrial({ studyId, number: n, generation: 0, member: n, params, samplerId: null, createdAt: now });
+          const trial = await store.studies.addTrial({ studyId, number: n, generation: 0, member: n, params, samplerId: null, createdAt: now });
           const value = loss(params['optimizer.lr'] as number, random());
-          store.studies.updateTrial(trial.id, { status: 'done', value, testValue: value, finishedAt: now });
+          await store.studies.updateTrial(trial.id, { status: 'done', value, testValue: value, finishedAt: now });
         }
-        store.studies.update(studyId, { status: 'done', finishedAt: now });
+        await store.studies.update(studyId, { status: 'done', finishedAt: now });
         return studyId;
       };
-      const tuneA = tune('iris tune A', 24);
-      const tuneB = tune('iris tune B', 12);
+      const tuneA = await tune('iris tune A', 24);
+      const tuneB = await tune('iris tune B', 12);
       const config = {
         name: 'iris GPBT',
         base,
@@ -75,33 +75,41 @@ function seedStudies(path: string): { tuneA: number; tuneB: number; gpbt: number
         seed: 1,
         gpbt: { n: 3, t_max: 3, c: 1.5, T_g: 1, sampler: 'tpe', mode: 'time', early_stop: false },
       };
-      const gpbt = store.studies.create({ name: 'iris GPBT', kind: 'gpbt', config, configHash: 'analysis-gpbt', state: null, status: 'done', createdAt: now });
+      const gpbt = await store.studies.create({
+        name: 'iris GPBT',
+        kind: 'gpbt',
+        config,
+        configHash: 'analysis-gpbt',
+        state: null,
+        status: 'done',
+        createdAt: now,
+      });
       for (let g = 0; g < 3; g++) {
         for (let m = 0; m < 3; m++) {
           const params = sample();
-          const trial = store.studies.addTrial({ studyId: gpbt, number: g * 3 + m, generation: g, member: m, params, samplerId: null, createdAt: now });
+          const trial = await store.studies.addTrial({ studyId: gpbt, number: g * 3 + m, generation: g, member: m, params, samplerId: null, createdAt: now });
           const value = loss(params['optimizer.lr'] as number, random()) / (g + 1);
-          store.studies.updateTrial(trial.id, { status: 'done', value, testValue: value, finishedAt: now });
+          await store.studies.updateTrial(trial.id, { status: 'done', value, testValue: value, finishedAt: now });
         }
       }
-      store.studies.update(gpbt, { status: 'done', finishedAt: now });
+      await store.studies.update(gpbt, { status: 'done', finishedAt: now });
       return { tuneA, tuneB, gpbt };
     });
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 describe.skipIf(!e2eAvailable)('the HPO analysis of a study in headless Chromium', () => {
   const dir = tempDir();
   const db = join(dir, 'evolab.db');
-  let ids: ReturnType<typeof seedStudies>;
+  let ids: Awaited<ReturnType<typeof seedStudies>>;
   let server: Server;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    ids = seedStudies(db);
+    ids = await seedStudies(db);
     server = await startServe(db);
     ({ browser, page } = await launchBrowser());
   }, 60_000);

@@ -104,6 +104,25 @@ export interface RunSummary {
    * study's pruner stopped the trial) or 'stopped' (GPBT/PBT's early stop). Nothing to retry.
    */
   readonly stoppedBy: 'pruned' | 'stopped' | null;
+  /** The worker that trains (or trained) it, when a worker of a shared store took it. */
+  readonly workerId: number | null;
+  readonly workerHost: string | null;
+}
+
+/** An `evolab worker` process of a shared (PostgreSQL) store, as its registration and heartbeat say. */
+export interface WorkerSummary {
+  readonly id: number;
+  readonly host: string;
+  readonly pid: number;
+  readonly slots: number;
+  /** The compute backend its jobs use (e.g. "wasm", "tensorflow-gpu"). */
+  readonly backend: string;
+  readonly startedAt: string;
+  readonly heartbeatAt: string;
+  /** Set when it stopped cleanly; a worker whose heartbeat lapsed is dead without it. */
+  readonly stoppedAt: string | null;
+  /** Runs it trains now. */
+  readonly runIds: readonly number[];
 }
 
 export interface RunPage {
@@ -149,6 +168,8 @@ export interface QueueState {
   readonly waiting: readonly RunSummary[];
   /** The 50 most recently finished runs (done, failed, cancelled), newest first. */
   readonly finished: readonly RunSummary[];
+  /** Workers of a shared store seen in the last 10 minutes, newest first (none for SQLite). */
+  readonly workers: readonly WorkerSummary[];
 }
 
 /** Live progress of a running run, sent after every epoch. */

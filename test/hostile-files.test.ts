@@ -53,8 +53,8 @@ afterEach(async () => {
   open = [];
 });
 
-function service(fileAccess?: FileAccess): Services {
-  const services = boot({
+async function service(fileAccess?: FileAccess): Promise<Services> {
+  const services = await boot({
     databasePath: join(mkdtempSync(join(tmpdir(), 'evolab-files-')), 'evolab.db'),
     fileLimits: { maxBytes: 32 * 1024 * 1024, setting: '--max-file-mb' },
     ...(fileAccess !== undefined ? { fileAccess } : {}),
@@ -66,7 +66,7 @@ function service(fileAccess?: FileAccess): Services {
 describe.skipIf(!canMakeFifo)('a result folder with a FIFO, a /dev/zero link and a file over the cap', () => {
   it('is imported through the API while the service keeps answering; each bad file is named', async () => {
     const dir = hostileFolder();
-    const { service: api } = service();
+    const { service: api } = await service();
     let importDone = false;
     const importing = api.importResults({ folder: dir, name: 'hostile' }).then((summary) => {
       importDone = true;
@@ -111,7 +111,7 @@ const csvConfig = (path: string) => ({
 describe('CSV data sets named in a config', () => {
   it('are refused at config.dataset.path unless they are regular files within the cap', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evolab-dataset-'));
-    const { service: api, store } = service();
+    const { service: api, store } = await service();
     const refused = async (path: string) => {
       const error = (await api.createExperiment({ config: csvConfig(path), runs: 1 }).catch(toApiError)) as ApiError;
       return [error.field, error.message];
@@ -131,7 +131,7 @@ describe('CSV data sets named in a config', () => {
         `config.dataset.path: ${join(dir, 'pipe.csv')}: is a FIFO (named pipe), not a regular file`,
       ]);
     }
-    expect(store.experiments.count()).toBe(0);
+    expect(await store.experiments.count()).toBe(0);
   });
 
   it('that become a FIFO after queueing fail the job at once instead of hanging it', () => {
@@ -148,7 +148,7 @@ describe('CSV data sets named in a config', () => {
     writeFileSync(join(allowed, 'points.csv'), 'a,b,y\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,1,x\n2,3,y\n4,5,x\n6,7,y\n8,9,x\n1,3,y\n');
     mkdirSync(join(allowed, 'sub'));
     symlinkSync(join(outside, 'secret.csv'), join(allowed, 'sub', 'link.csv'));
-    const { service: api, store } = service({ kind: 'roots', roots: [allowed] });
+    const { service: api, store } = await service({ kind: 'roots', roots: [allowed] });
     for (const path of [join(outside, 'secret.csv'), join(allowed, 'sub', 'link.csv'), join(allowed, '..', 'evolab-secret-x', 'secret.csv')]) {
       const error = (await api.createExperiment({ config: csvConfig(path), runs: 1 }).catch(toApiError)) as ApiError;
       expect(error.field).toBe('config.dataset.path');
@@ -157,12 +157,12 @@ describe('CSV data sets named in a config', () => {
     }
     const importRefused = (await api.importResults({ folder: outside, name: 'x' }).catch(toApiError)) as ApiError;
     expect([importRefused.field, importRefused.message]).toEqual(['folder', `${outside} is outside the data folders of this server (${allowed})`]);
-    expect(store.experiments.count()).toBe(0);
+    expect(await store.experiments.count()).toBe(0);
     const created = await api.createExperiment({ config: csvConfig(join(allowed, 'points.csv')), runs: 1 });
     expect(created.runsTotal).toBe(1);
 
     // Bound to another address without --data-root: nothing is read for callers.
-    const closed = service({ kind: 'roots', roots: [] });
+    const closed = await service({ kind: 'roots', roots: [] });
     const none = (await closed.service.createExperiment({ config: csvConfig(join(allowed, 'points.csv')), runs: 1 }).catch(toApiError)) as ApiError;
     expect([none.field, none.message]).toEqual([
       'config.dataset.path',

@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseExperimentConfig } from '../src-shared/config/experiment.ts';
 import type { QueueState } from '../src-shared/api.ts';
 import { createBackend } from '../src-main/engine/compute/select.ts';
@@ -40,7 +40,7 @@ afterEach(async () => {
 });
 
 async function serving(databasePath: string): Promise<{ services: Services; server: RunningServer; log: EventLog }> {
-  const services = boot({ databasePath, defaultSlots: 2, busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
+  const services = await boot({ databasePath, defaultSlots: 2, busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
   const log = new EventLog(services.service);
   const server = await startHttpServer({ api: services.service, host: '127.0.0.1', port: 0, token: null, rendererDir: null, version: 'test' });
   cleanup.push(
@@ -115,12 +115,12 @@ describe('another process holds the write lock for 8 s while two jobs stream epo
     const { services, server, log } = await serving(databasePath);
     const epochs = 700;
     await services.service.createExperiment({ config: irisAdam(epochs), runs: 2 });
-    services.start();
+    await services.start();
     await Promise.all([log.progress(1, 20), log.progress(2, 20)]);
 
     const lock = lockHolder(databasePath);
     await lock.locked;
-    const storedAtLock = services.store.metrics.epochRange(1).count + services.store.metrics.epochRange(2).count;
+    const storedAtLock = (await services.store.metrics.epochRange(1)).count + (await services.store.metrics.epochRange(2)).count;
     // Clients keep asking while the lock is held (no sleep decides anything: the lock is
     // released when the test has sent its requests for 8 s of wall time).
     const latencies: number[] = [];
@@ -135,7 +135,7 @@ describe('another process holds the write lock for 8 s while two jobs stream epo
         }
       }),
     );
-    const storedDuringLock = services.store.metrics.epochRange(1).count + services.store.metrics.epochRange(2).count;
+    const storedDuringLock = (await services.store.metrics.epochRange(1)).count + (await services.store.metrics.epochRange(2)).count;
     const progressDuringLock = log.events.filter((e) => e.type === 'run-progress').length;
     await lock.release();
     console.log(
@@ -147,12 +147,12 @@ describe('another process holds the write lock for 8 s while two jobs stream epo
     await Promise.all([log.status(1, 'done'), log.status(2, 'done')]);
     expect(log.events.filter((e) => e.type === 'run-progress').length).toBeGreaterThan(progressDuringLock);
     for (const runId of [1, 2]) {
-      expect(services.store.metrics.epochRange(runId)).toEqual({ first: 1, last: epochs, count: epochs });
-      expect(services.store.runs.get(runId)).toMatchObject({ status: 'done', epochsRun: epochs });
+      expect(await services.store.metrics.epochRange(runId)).toEqual({ first: 1, last: epochs, count: epochs });
+      expect(await services.store.runs.get(runId)).toMatchObject({ status: 'done', epochsRun: epochs });
     }
     // Exactly once: 7 metrics per epoch and no more.
-    expect(services.store.metrics.count()).toBe(2 * epochs * 7);
-    expect(services.store.integrityCheck()).toBe('ok');
+    expect(await services.store.metrics.count()).toBe(2 * epochs * 7);
+    expect(await services.store.integrityCheck()).toBe('ok');
   });
 });
 
@@ -184,8 +184,8 @@ describe.skipIf(!canMount)('the database disk fills up mid-run (tmpfs)', () => {
     expect(created.status).toBe(200);
     // Hold the queue (paused), and say where this service answers, as `evolab serve` does.
     await services.service.pauseQueue({});
-    services.start();
-    services.store.setServiceUrl(server.url);
+    await services.start();
+    await services.store.setServiceUrl(server.url);
     // Fill the disk but for a little room: the runs' epochs and checkpoints soon need more.
     const filler = join(mount, 'filler');
     mkdirSync(filler);
@@ -232,40 +232,40 @@ describe.skipIf(!canMount)('the database disk fills up mid-run (tmpfs)', () => {
       [1, 5],
       [2, 6],
     ] as const) {
-      expect(services.store.metrics.epochRange(runId)).toEqual({ first: 1, last: epochs, count: epochs });
+      expect(await services.store.metrics.epochRange(runId)).toEqual({ first: 1, last: epochs, count: epochs });
       const straight = trainRun(config, splits, seed, backend);
-      const run = services.store.runs.get(runId);
+      const run = await services.store.runs.get(runId);
       expect(run?.attempts).toBeGreaterThan(1); // it was stopped and resumed
       const { time: _time, ...final } = run?.final ?? {};
       expect(final).toEqual({ ...straight.final, model_evals: straight.model_evals });
-      const stored = services.store.metrics.series(runId, ['val_loss', 'train_acc']);
+      const stored = await services.store.metrics.series(runId, ['val_loss', 'train_acc']);
       expect(stored.get('val_loss')?.values).toEqual(straight.epochs.map((e) => e.val_loss));
       expect(stored.get('train_acc')?.values).toEqual(straight.epochs.map((e) => e.train_acc));
     }
-    expect(services.store.integrityCheck()).toBe('ok');
+    expect(await services.store.integrityCheck()).toBe('ok');
   });
 });
 
 describe('effects and answers in the right order', () => {
   it('answers database trouble with 503 database, and stores nothing', async () => {
     const { services, server } = await serving(join(mkdtempSync(join(tmpdir(), 'evolab-order-')), 'evolab.db'));
-    services.store.runs.insertForExperiment = () => {
+    vi.spyOn(services.store.runs, 'insertForExperiment').mockImplementation(async () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-    };
+    });
     const refused = await call(server, 'createExperiment', { config: irisAdam(3), runs: 2 });
     expect([refused.status, refused.error?.code, refused.error?.message]).toEqual([503, 'database', expect.stringMatching(/disk full/)]);
-    expect(services.store.experiments.count()).toBe(0); // the experiment row went with the transaction
+    expect(await services.store.experiments.count()).toBe(0); // the experiment row went with the transaction
   });
 
   it('answers a stored experiment as created even when starting its runs fails, and stops the queue', async () => {
     const { services, server, log } = await serving(join(mkdtempSync(join(tmpdir(), 'evolab-order-')), 'evolab.db'));
-    services.start();
+    await services.start();
     const markRunning = services.store.runs.markRunning.bind(services.store.runs);
     let failing = true;
-    services.store.runs.markRunning = (id, now) => {
+    vi.spyOn(services.store.runs, 'markRunning').mockImplementation(async (id, now) => {
       if (failing) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
-      markRunning(id, now);
-    };
+      await markRunning(id, now);
+    });
     const created = await call<{ id: number }>(server, 'createExperiment', { config: irisAdam(3), runs: 1 });
     expect(created.status).toBe(200); // stored: a retry by the client must not create a second one
     expect(created.result?.id).toBe(1);
@@ -274,6 +274,6 @@ describe('effects and answers in the right order', () => {
     failing = false;
     await call(server, 'resumeQueue');
     await log.status(1, 'done');
-    expect(services.store.experiments.count()).toBe(1);
+    expect(await services.store.experiments.count()).toBe(1);
   });
 });

@@ -3,7 +3,7 @@
 // request validated by the service), the queue run in utilityProcess jobs, the database in the
 // user-data folder, and a single-instance lock. Electron-only: no test loads this file.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, session } from 'electron';
@@ -15,6 +15,22 @@ import { UtilityJobHost } from './utility-job-host.ts';
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
 
 let services: Services | null = null;
+
+/**
+ * The store the app opens: $EVOLAB_DB (a file or a postgres:// URL), else the first line of
+ * `database-url` in the app's data folder (where a lab's shared PostgreSQL URL is kept, so
+ * the password is in neither the command line nor the logs), else evolab.db there.
+ */
+function appDatabase(): string {
+  const fromEnv = process.env.EVOLAB_DB?.trim();
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const urlFile = join(app.getPath('userData'), 'database-url');
+  if (existsSync(urlFile)) {
+    const url = readFileSync(urlFile, 'utf8').split('\n')[0].trim();
+    if (url !== '') return url;
+  }
+  return join(app.getPath('userData'), 'evolab.db');
+}
 
 /** Report PDFs by Chromium's own printToPDF: the report HTML in a hidden, script-less window. */
 async function printToPdf(html: string): Promise<Uint8Array> {
@@ -46,17 +62,17 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => BrowserWindow.getAllWindows()[0]?.focus());
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
     });
-    services = boot({
-      databasePath: join(app.getPath('userData'), 'evolab.db'),
+    services = await boot({
+      databasePath: appDatabase(),
       host: new UtilityJobHost(),
       renderPdf: printToPdf,
       busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS,
     });
-    services.start();
+    await services.start();
     const api = services.service;
     for (const method of API_METHODS) {
       ipcMain.handle(`evolab:${method}`, async (_event, request: unknown) => {

@@ -32,7 +32,7 @@ export function registerCompareCommand(program: Command): void {
       ]);
       const experimentIds = ids.map((id) => positiveInteger(id));
       await withServices(options, async ({ store }) => {
-        const { groups } = storedGroups(store, experimentIds);
+        const { groups } = await storedGroups(store, experimentIds);
         const tables = compareGroups(groups, { ...(options.metric !== undefined ? { metrics: options.metric } : {}), paired: options.paired });
         if (options.json)
           process.stdout.write(`${JSON.stringify({ tables }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);

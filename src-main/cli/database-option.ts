@@ -6,13 +6,17 @@ import { type Command, Option } from 'commander';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import type { Services } from '../services/boot.ts';
 import { DATABASE_ENV, defaultDatabasePath } from '../store/default-path.ts';
+import { isPostgresUrl } from '../store/open-store.ts';
 
 export interface DatabaseOptions {
   readonly db?: string;
 }
 
 export function databaseOption(): Option {
-  return new Option('--db <file>', `experiment database (default: $${DATABASE_ENV}, else ${defaultDatabasePath({})})`);
+  return new Option(
+    '--db <file-or-url>',
+    `experiment database: an SQLite file or a postgres:// URL (default: $${DATABASE_ENV}, else ${defaultDatabasePath({})})`,
+  );
 }
 
 export function databasePath(options: DatabaseOptions): string {
@@ -26,7 +30,7 @@ export function databasePath(options: DatabaseOptions): string {
  */
 export async function withServices<T>(options: DatabaseOptions, work: (services: Services) => Promise<T>, opening: { create?: boolean } = {}): Promise<T> {
   const path = databasePath(options);
-  if (!(opening.create ?? false) && path !== ':memory:' && !existsSync(path)) {
+  if (!(opening.create ?? false) && path !== ':memory:' && !isPostgresUrl(path) && !existsSync(path)) {
     throw new UserInputError(
       '--db',
       `there is no database at ${path} yet: it is made by the first evolab queue add, import, tune, gpbt, pbt or serve${options.db === undefined ? ` (or give --db FILE or $${DATABASE_ENV})` : ''}`,
@@ -34,7 +38,7 @@ export async function withServices<T>(options: DatabaseOptions, work: (services:
   }
   // Loaded here, not at the top: `evolab --help` and `--version` never open a database.
   const { boot } = await import('../services/boot.ts');
-  const services = boot({ databasePath: path });
+  const services = await boot({ databasePath: path });
   try {
     return await work(services);
   } finally {

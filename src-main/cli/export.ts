@@ -16,10 +16,10 @@ import { positiveInteger } from './options.ts';
 import { fromWire, recordFromWire } from '../../src-shared/metric-codec.ts';
 
 /** A stored done run in the engine's result shape (per-epoch metrics from the metrics table). */
-export function storedRunResult(store: Store, run: RunSummary): RunResult {
+export async function storedRunResult(store: Store, run: RunSummary): Promise<RunResult> {
   const f = run.final;
   if (f === null) throw new Error(`run ${run.id} is not done`);
-  const series = store.metrics.series(run.id, EPOCH_METRICS);
+  const series = await store.metrics.series(run.id, EPOCH_METRICS);
   const value = (name: (typeof EPOCH_METRICS)[number], i: number): number => fromWire(series.get(name)?.values[i]);
   const epochs: EpochMetrics[] = (series.get('train_loss')?.epochs ?? []).map((epoch, i) => ({
     epoch,
@@ -76,13 +76,9 @@ export function registerExportCommand(program: Command): void {
           );
         }
         const stem = `${experiment.dataset}.${config.optimizer.type}`;
-        const files = writeResultFiles(
-          resolve(options.out),
-          stem,
-          config,
-          done.map((r) => storedRunResult(store, r)),
-          evolabVersion(),
-        );
+        const results: RunResult[] = [];
+        for (const r of done) results.push(await storedRunResult(store, r));
+        const files = writeResultFiles(resolve(options.out), stem, config, results, evolabVersion());
         if (done.length < runs.length) process.stderr.write(`evolab: note: ${runs.length - done.length} run(s) not done were left out\n`);
         process.stdout.write(`wrote ${files.join(', ')}\n`);
       });

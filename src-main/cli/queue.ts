@@ -125,9 +125,9 @@ export function registerQueueCommand(program: Command): void {
     .addOption(databaseOption())
     .action(async (options: DatabaseOptions & { finished: number }) => {
       await withServices(options, async ({ service, store }) => {
-        const url = store.serviceHolder()?.url ?? null;
+        const url = (await store.serviceHolder())?.url ?? null;
         const state = (url !== null ? await liveQueueState(url) : null) ?? (await service.getQueue({}));
-        const finished = store.runs.recentlyFinished(options.finished);
+        const finished = await store.runs.recentlyFinished(options.finished);
         process.stdout.write(`${queueSummary(state)}\n\n`);
         const runs = [...state.running, ...state.waiting, ...finished];
         process.stdout.write(runs.length === 0 ? 'the queue is empty\n' : `${queueTable(runs)}\n`);

@@ -83,7 +83,7 @@ export function registerServeCommand(program: Command): void {
       const limits = fileLimits(options);
       // Jobs read CSV data sets: they inherit the cap through the environment.
       if (options.maxFileMb !== undefined) process.env[MAX_FILE_ENV] = String(options.maxFileMb);
-      const services = boot({
+      const services = await boot({
         databasePath: databasePath(options),
         renderPdf: htmlToPdf,
         busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS,
@@ -119,8 +119,8 @@ export function registerServeCommand(program: Command): void {
       let recovered: number;
       try {
         // The override comes first: start() launches runs at once, up to the slot count.
-        if (options.slots !== undefined) services.scheduler.overrideSlots(options.slots);
-        recovered = services.start();
+        if (options.slots !== undefined) await services.scheduler.overrideSlots(options.slots);
+        recovered = await services.start();
       } catch (error) {
         await services.shutdown();
         throw error;
@@ -143,11 +143,11 @@ export function registerServeCommand(program: Command): void {
       }
       try {
         // For `evolab queue ls`: where to ask for the live state (e.g. a queue stopped by a full disk).
-        services.store.setServiceUrl(server.url);
+        await services.store.setServiceUrl(server.url);
       } catch (error) {
         log(`evolab: could not record the service address: ${(error as Error).message}`);
       }
-      const queue = services.scheduler.state();
+      const queue = await services.scheduler.state();
       log(`evolab: serving ${server.url}  database ${services.store.path}`);
       log(`evolab: queue ${queue.paused ? 'paused' : 'active'}, ${queue.slots} slot(s), ${queue.counts.pending + queue.counts.interrupted} waiting`);
       if (recovered > 0) log(`evolab: ${recovered} run(s) interrupted by a crash will resume from their last checkpoint`);

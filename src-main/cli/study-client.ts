@@ -46,10 +46,10 @@ export function remoteApi(url: string): AppApi {
 /** The address of the live process holding this database's queue, if it answers. */
 export async function servingUrl(options: DatabaseOptions): Promise<string | null> {
   const { boot } = await import('../services/boot.ts');
-  const services = boot({ databasePath: databasePath(options) });
+  const services = await boot({ databasePath: databasePath(options) });
   let url: string | null;
   try {
-    url = services.store.serviceHolder()?.url ?? null;
+    url = (await services.store.serviceHolder())?.url ?? null;
   } finally {
     await services.shutdown();
   }
@@ -126,11 +126,11 @@ export async function runStudy(study: StudyConfig, options: StudyRunOptions): Pr
       return await follow(api, created.id, options.quiet ?? false, () => new Promise((resolve) => setTimeout(resolve, 500)), stopped);
     }
     const { boot, SERVING_BUSY_TIMEOUT_MS } = await import('../services/boot.ts');
-    const services = boot({ databasePath: databasePath(options), busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
+    const services = await boot({ databasePath: databasePath(options), busyTimeoutMs: SERVING_BUSY_TIMEOUT_MS });
     try {
       // The override comes first: start() launches runs at once, up to the slot count.
-      if (options.slots !== undefined) services.scheduler.overrideSlots(options.slots);
-      services.start();
+      if (options.slots !== undefined) await services.scheduler.overrideSlots(options.slots);
+      await services.start();
       await services.studiesReady();
       const api = services.service;
       const created = await api.createStudy({ config: study, ...(options.name !== undefined ? { name: options.name } : {}), start: true, resume: true });

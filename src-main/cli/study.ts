@@ -36,16 +36,16 @@ export function trialTable(
   return textTable(['trial', 'gen', 'status', metric, `test_${metric.replace(/^(val|test|train)_/, '')}`, 'run', 'params'], rows, 0);
 }
 
-function studyOf(store: Store, id: number): StudyRow {
-  const study = store.studies.get(id);
+async function studyOf(store: Store, id: number): Promise<StudyRow> {
+  const study = await store.studies.get(id);
   if (study === null) throw ApiError.notFound('study', id);
   return study;
 }
 
 /** The best trial's lineage (root first), following 'weights' edges. */
-export function lineage(store: Store, study: StudyRow, trialId: number): TrialRow[] {
-  const trials = new Map(store.studies.trials(study.id).map((t) => [t.id, t]));
-  const edges = store.studies.edges(study.id).filter((e) => e.kind === 'weights');
+export async function lineage(store: Store, study: StudyRow, trialId: number): Promise<TrialRow[]> {
+  const trials = new Map((await store.studies.trials(study.id)).map((t) => [t.id, t]));
+  const edges = (await store.studies.edges(study.id)).filter((e) => e.kind === 'weights');
   const chain: TrialRow[] = [];
   for (let id: number | undefined = trialId; id !== undefined; id = edges.find((e) => e.childId === id)?.parentId) {
     const trial = trials.get(id);
@@ -108,15 +108,15 @@ export function registerStudyCommand(program: Command): void {
     .addOption(databaseOption())
     .action(async (options: DatabaseOptions) => {
       await withServices(options, async ({ store }) => {
-        const rows = store.studies
-          .list()
-          .map((s) => [
+        const rows: string[][] = [];
+        for (const s of await store.studies.list())
+          rows.push([
             String(s.id),
             s.name,
             s.kind,
             s.status,
             `${s.finishedTrials}/${s.trials}`,
-            s.bestTrial === null ? '-' : String(store.studies.trial(s.bestTrial)?.number ?? '-'),
+            s.bestTrial === null ? '-' : String((await store.studies.trial(s.bestTrial))?.number ?? '-'),
             s.createdAt,
           ]);
         process.stdout.write(`${textTable(['study', 'name', 'kind', 'status', 'trials', 'best trial', 'created'], rows, 4)}\n`);
@@ -130,10 +130,10 @@ export function registerStudyCommand(program: Command): void {
     .addOption(databaseOption())
     .action(async (id: number, options: DatabaseOptions) => {
       await withServices(options, async ({ store }) => {
-        const row = studyOf(store, id);
+        const row = await studyOf(store, id);
         const config = row.config as StudyConfig;
         process.stdout.write(`study ${row.id} "${row.name}" (${row.kind}, ${row.status}): ${config.objective.direction} ${config.objective.metric}\n\n`);
-        process.stdout.write(`${trialTable(store.studies.trials(id), config.objective.metric)}\n`);
+        process.stdout.write(`${trialTable(await store.studies.trials(id), config.objective.metric)}\n`);
       });
     });
 
@@ -156,18 +156,19 @@ export function registerStudyCommand(program: Command): void {
         return;
       }
       await withServices(options, async ({ store, service }) => {
-        const row = studyOf(store, id);
+        const row = await studyOf(store, id);
         if (row.bestTrial === null) throw new ApiError('conflict', `study ${id} has no finished best trial yet`, 'id');
-        const best = store.studies.trial(row.bestTrial);
+        const best = await store.studies.trial(row.bestTrial);
         if (best === null) throw ApiError.notFound('trial', row.bestTrial);
         const config = row.config as StudyConfig;
-        const experiment = (await service.studies()).bestConfig(id).config;
+        const experiment = (await (await service.studies()).bestConfig(id)).config;
         process.stdout.write(
           `best trial ${best.number}: ${config.objective.metric} ${formatNumber(best.value)} (test ${formatNumber(best.testValue)}), ${paramsText(best.params)}\n`,
         );
         if (row.kind !== 'tune') {
           process.stdout.write('hyperparameter schedule along its lineage:\n');
-          for (const t of lineage(store, row, best.id)) process.stdout.write(`  generation ${t.generation} (trial ${t.number}): ${paramsText(t.params)}\n`);
+          for (const t of await lineage(store, row, best.id))
+            process.stdout.write(`  generation ${t.generation} (trial ${t.number}): ${paramsText(t.params)}\n`);
         }
         if (options.out !== undefined) {
           writeFileSync(options.out, `${JSON.stringify({ ...experiment, description: `best trial ${best.number} of study ${id} (${row.name})` }, null, 2)}\n`);
@@ -186,11 +187,11 @@ export function registerStudyCommand(program: Command): void {
     .addOption(databaseOption())
     .action(async (id: number, options: DatabaseOptions & { format: 'json' | 'csv'; out?: string; ids: boolean }) => {
       await withServices(options, async ({ store }) => {
-        const row = studyOf(store, id);
-        const trials = store.studies.trials(id);
+        const row = await studyOf(store, id);
+        const trials = await store.studies.trials(id);
         // Trials are named by their per-study number, as in every other output.
         const byId = new Map(trials.map((t) => [t.id, t]));
-        const edges = store.studies.edges(id).map((e) => ({ child: byId.get(e.childId), parent: byId.get(e.parentId), kind: e.kind }));
+        const edges = (await store.studies.edges(id)).map((e) => ({ child: byId.get(e.childId), parent: byId.get(e.parentId), kind: e.kind }));
         const best = row.bestTrial === null ? null : (byId.get(row.bestTrial)?.number ?? null);
         let text: string;
         if (options.format === 'json') {

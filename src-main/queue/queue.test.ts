@@ -20,12 +20,12 @@ const endlessIris = {
 const quickIris = { ...endlessIris, training: { batch_size: 16, max_epochs: 3 } };
 
 let open: Services[] = [];
-function start(slots: number, host = new ForkJobHost()): { services: Services; log: EventLog } {
+async function start(slots: number, host = new ForkJobHost()): Promise<{ services: Services; log: EventLog }> {
   const dir = mkdtempSync(join(tmpdir(), 'evolab-queue-'));
-  const services = boot({ databasePath: join(dir, 'evolab.db'), defaultSlots: slots, host });
+  const services = await boot({ databasePath: join(dir, 'evolab.db'), defaultSlots: slots, host });
   open.push(services);
   const log = new EventLog(services.service);
-  services.start();
+  await services.start();
   return { services, log };
 }
 
@@ -39,17 +39,17 @@ afterEach(async () => {
 const builtJobEntry = join(import.meta.dirname, '../../out/main/job-entry.js');
 describe.skipIf(!existsSync(builtJobEntry))('the built job-entry bundle', () => {
   it('trains a run to done', async () => {
-    const { services, log } = start(1, new ForkJobHost({ entry: builtJobEntry }));
+    const { services, log } = await start(1, new ForkJobHost({ entry: builtJobEntry }));
     await services.service.createExperiment({ config: { ...endlessIris, training: { ...endlessIris.training, max_epochs: 5 } }, runs: 1 });
     await log.status(1, 'done');
-    const run = services.store.runs.get(1);
+    const run = await services.store.runs.get(1);
     expect([run?.status, run?.epoch, run?.final?.test_acc !== null]).toEqual(['done', 5, true]);
   });
 });
 
 describe('queue with job processes', () => {
   it('runs two jobs at once with two slots; cancel kills a job and its slot starts the next run', async () => {
-    const { services, log } = start(2);
+    const { services, log } = await start(2);
     const { service } = services;
     await service.createExperiment({ config: endlessIris, runs: 3 });
     await Promise.all([log.progress(1, 1), log.progress(2, 1)]);
@@ -66,7 +66,7 @@ describe('queue with job processes', () => {
     // A figure for the closing note, not an assertion on time.
     console.log(`cancel -> next run started: ${(performance.now() - cancelledAt).toFixed(0)} ms`);
     expect(() => process.kill(pid ?? 0, 0)).toThrow(); // the job process is gone
-    expect(services.store.checkpoints.latest(1)).toBeNull();
+    expect(await services.store.checkpoints.latest(1)).toBeNull();
     const after = await service.getQueue({});
     expect(after.running.map((r) => r.id)).toEqual([2, 3]);
     expect(after.counts).toMatchObject({ cancelled: 1, running: 2, pending: 0 });
@@ -77,7 +77,7 @@ describe('queue with job processes', () => {
   });
 
   it('marks a run failed with the reason when its job throws, and keeps going', async () => {
-    const { services, log } = start(1);
+    const { services, log } = await start(1);
     const { service } = services;
     // The file exists when the experiment is queued (the service checks that) but holds a bad cell.
     const csv = join(mkdtempSync(join(tmpdir(), 'evolab-bad-cell-')), 'points.csv');
@@ -89,11 +89,11 @@ describe('queue with job processes', () => {
     expect(thrown.type === 'run-status' && thrown.run.error).toContain(`${csv}:3, column "b"`);
     const done = await log.status(2, 'done');
     expect(done.type === 'run-status' && done.run.final?.test_acc).toBeGreaterThan(0.5);
-    expect(services.store.integrityCheck()).toBe('ok');
+    expect(await services.store.integrityCheck()).toBe('ok');
   });
 
   it('resumes a run whose job was killed from outside from its last checkpoint, attempts counted', async () => {
-    const { services, log } = start(1);
+    const { services, log } = await start(1);
     const { service } = services;
     const epochs = 300; // far more than the 20 it has done when it is killed
     await service.createExperiment({ config: { ...endlessIris, training: { batch_size: 16, max_epochs: epochs } }, runs: 1 });
@@ -110,19 +110,19 @@ describe('queue with job processes', () => {
     expect(resumed.type === 'run-status' && resumed.run.epoch).toBeGreaterThanOrEqual(20);
     const done = await log.status(1, 'done');
     expect(done.type === 'run-status' && [done.run.attempts, done.run.epochsRun, done.run.error]).toEqual([2, epochs, null]);
-    expect(services.store.metrics.epochRange(1)).toEqual({ first: 1, last: epochs, count: epochs });
+    expect(await services.store.metrics.epochRange(1)).toEqual({ first: 1, last: epochs, count: epochs });
     // The stored epochs equal an uninterrupted run's: same seed, same numbers.
-    const straight = start(1);
+    const straight = await start(1);
     await straight.services.service.createExperiment({ config: { ...endlessIris, training: { batch_size: 16, max_epochs: epochs } }, runs: 1 });
     await straight.log.status(1, 'done');
-    const a = services.store.metrics.series(1, ['val_loss']).get('val_loss');
-    const b = straight.services.store.metrics.series(1, ['val_loss']).get('val_loss');
+    const a = (await services.store.metrics.series(1, ['val_loss'])).get('val_loss');
+    const b = (await straight.services.store.metrics.series(1, ['val_loss'])).get('val_loss');
     expect(a).toEqual(b);
-    expect(services.store.runs.get(1)?.final?.test_loss).toBe(straight.services.store.runs.get(1)?.final?.test_loss);
+    expect((await services.store.runs.get(1))?.final?.test_loss).toBe((await straight.services.store.runs.get(1))?.final?.test_loss);
   });
 
   it('reports a job that runs out of memory', async () => {
-    const { services, log } = start(1, new ForkJobHost({ execArgv: ['--max-old-space-size=16'] }));
+    const { services, log } = await start(1, new ForkJobHost({ execArgv: ['--max-old-space-size=16'] }));
     // 1.1 M parameters: the checkpoint alone needs more than the 16 MB heap.
     await services.service.createExperiment({ config: { ...quickIris, model: { hidden: [16_384, 64] } }, runs: 1 });
     const failed = await log.status(1, 'failed');
@@ -132,7 +132,7 @@ describe('queue with job processes', () => {
   });
 
   it('retries a failed run from scratch once its cause is fixed', async () => {
-    const { services, log } = start(1);
+    const { services, log } = await start(1);
     const { service } = services;
     const csv = join(mkdtempSync(join(tmpdir(), 'evolab-retry-')), 'points.csv');
     writeFileSync(csv, 'a,b,y\n1,?,x\n');

@@ -21,20 +21,26 @@
 // (only one service may hold the queue: store/service-lock.ts); they become `interrupted`
 // and start again first in line, from their latest checkpoint. A job killed from outside
 // (not by a cancel, not out of memory) resumes the same way, a few times at most.
+//
+// The store is asynchronous, so work that was one synchronous step is now serialised by
+// hand: one fill of free slots at a time (fill()), one commit of kept writes at a time
+// (flush()); runs being launched count against the slots.
 
 import type { EpochMetricName, QueueState, RunSummary, StorageProblem } from '../../src-shared/api.ts';
 import { fromWire, recordFromWire } from '../../src-shared/metric-codec.ts';
 import { ApiError } from '../../src-shared/api-errors.ts';
-import { describeSqliteError, sqliteTrouble } from '../store/sqlite-errors.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/contract.ts';
 import type { JobExit, JobHandle, JobHost } from './job-host.ts';
 import type { DoneMessage, EpochMessage, JobMessage } from './job-messages.ts';
 import { oomKillCount } from './oom-kills.ts';
 import { type RunEvent, RunEventPort } from './run-events.ts';
+import { LocalRunSource, type RunSource } from './run-source.ts';
 import { defaultSlots, threadsPerJob } from './slots.ts';
 
 export interface SchedulerOptions {
   readonly host: JobHost;
+  /** Where runs come from (default: the local queue, under the database's service lock). */
+  readonly source?: RunSource;
   /** Slots when the database's queue settings do not set them (default: slots.ts). */
   readonly defaultSlots?: number;
   /** How often to look for runs queued, cancelled or settings changed by other processes (ms). */
@@ -51,6 +57,9 @@ export interface SchedulerOptions {
 
 /** A run whose job was killed from outside resumes at most this many times in all. */
 export const MAX_ATTEMPTS_AFTER_KILL = 5;
+
+/** Workers whose heartbeat is this recent are listed in the queue state (ms). */
+const WORKERS_SHOWN_MS = 10 * 60_000;
 
 interface ActiveJob {
   readonly run: RunSummary;
@@ -74,7 +83,7 @@ type Announcement = { readonly event: RunEvent } | { readonly statusOf: number }
 /** One database write a job message asked for, kept until it is committed. */
 interface PendingWrite {
   readonly runId: number;
-  readonly write: () => void;
+  readonly write: () => Promise<void>;
 }
 
 function now(): string {
@@ -94,6 +103,7 @@ function describeExit(exit: JobExit, oomKilled: boolean): { reason: string; outO
 export class Scheduler {
   private readonly store: Store;
   private readonly host: JobHost;
+  private readonly source: RunSource;
   private readonly fallbackSlots: number;
   private readonly pollMs: number;
   private readonly flushMs: number;
@@ -118,14 +128,23 @@ export class Scheduler {
   private busyLogged = false;
   private storage: StorageProblem | null = null;
   private running = false;
+  private polling = false;
   private paused = false;
   private slots: number;
   /** Slots for this process only (a --slots flag), over the saved setting. */
   private slotsOverride: number | null = null;
+  /** Runs being launched (claimed, not yet in `active`): they hold slots. */
+  private readonly launching = new Set<number>();
+  /** A fill of free slots is under way; `refill` asks it to look again when it ends. */
+  private filling = false;
+  private refill = false;
+  /** The commit under way, if any (commits never overlap). */
+  private flushing: Promise<boolean> | null = null;
 
   constructor(store: Store, options: SchedulerOptions) {
     this.store = store;
     this.host = options.host;
+    this.source = options.source ?? new LocalRunSource(store);
     this.fallbackSlots = options.defaultSlots ?? defaultSlots();
     this.pollMs = options.pollMs ?? 250;
     this.flushMs = options.flushMs ?? 25;
@@ -136,12 +155,11 @@ export class Scheduler {
   }
 
   /** Takes the queue of this database, recovers interrupted runs and starts work. */
-  start(): { interrupted: number } {
-    this.store.acquireServiceLock();
-    const interrupted = this.store.transaction(() => this.store.runs.interruptRunning());
+  async start(): Promise<{ interrupted: number }> {
+    const interrupted = await this.source.open();
     this.running = true;
-    this.readSettings();
-    this.pollTimer = setInterval(() => this.poll(), this.pollMs);
+    await this.readSettings();
+    this.pollTimer = setInterval(() => void this.poll(), this.pollMs);
     this.pollTimer.unref();
     this.tick();
     return { interrupted };
@@ -162,26 +180,27 @@ export class Scheduler {
     await Promise.all(exits);
     // A last try; what still cannot be stored is recomputed from the stored checkpoints next
     // time (the runs are still marked running, so the next start interrupts them).
-    if (!this.flush()) this.log('evolab: results of the last epochs could not be stored; those runs resume from their last stored checkpoint');
+    if (!(await this.flush())) this.log('evolab: results of the last epochs could not be stored; those runs resume from their last stored checkpoint');
     try {
-      this.store.releaseServiceLock();
+      await this.source.close();
     } catch (error) {
       this.log(`evolab: could not release the queue lock: ${(error as Error).message}`);
     }
   }
 
-  state(): QueueState {
-    this.readSettings();
-    const running = this.store.runs.running();
+  async state(): Promise<QueueState> {
+    await this.readSettings();
+    const running = await this.store.runs.running();
     return {
       paused: this.paused,
       storage: this.storage,
       slots: this.slots,
-      counts: this.store.runs.statusCounts(),
-      stoppedByStudy: this.store.runs.stoppedByStudyCount(),
+      counts: await this.store.runs.statusCounts(),
+      stoppedByStudy: await this.store.runs.stoppedByStudyCount(),
       running,
-      waiting: this.store.runs.waiting(1000),
-      finished: this.store.runs.recentlyFinished(50),
+      waiting: await this.store.runs.waiting(1000),
+      finished: await this.store.runs.recentlyFinished(50),
+      workers: this.store.kind === 'postgres' ? await this.store.workers.list(new Date(Date.now() - WORKERS_SHOWN_MS).toISOString()) : [],
     };
   }
 
@@ -194,14 +213,14 @@ export class Scheduler {
     // Resuming is also how a user says "the disk has room again": try the kept writes now.
     if (!paused && this.storage !== null) this.retryNow();
     await this.store.write(() => this.store.settings.setQueue({ paused }));
-    this.readSettings();
+    await this.readSettings();
     this.emitQueue();
     this.tick();
   }
 
   async setSlots(slots: number): Promise<void> {
     await this.store.write(() => this.store.settings.setQueue({ slots }));
-    this.readSettings();
+    await this.readSettings();
     this.emitQueue();
     this.tick();
   }
@@ -212,34 +231,34 @@ export class Scheduler {
   }
 
   /** Slots for as long as this process runs the queue, without changing the saved setting. */
-  overrideSlots(slots: number): void {
+  async overrideSlots(slots: number): Promise<void> {
     this.slotsOverride = slots;
-    this.readSettings();
+    await this.readSettings();
     this.emitQueue();
     this.tick();
   }
 
   /** Cancels a waiting or running run; a running one's process is killed at once. */
   async cancel(runId: number): Promise<RunSummary> {
-    const run = this.store.runs.get(runId);
+    const run = await this.store.runs.get(runId);
     if (run === null) throw ApiError.notFound('run', runId);
     if (run.status !== 'pending' && run.status !== 'running' && run.status !== 'interrupted') {
       throw new ApiError('conflict', `run ${runId} is ${run.status}; only pending, interrupted or running runs can be cancelled`, 'runId');
     }
     const job = this.active.get(runId);
     if (job !== undefined) job.cancelled = true;
-    this.flush(); // epochs already received are kept where possible
-    await this.store.write(() => {
-      this.store.runs.markCancelled(runId, now());
-      this.store.checkpoints.deleteForRun(runId);
+    await this.flush(); // epochs already received are kept where possible
+    await this.store.write(async () => {
+      await this.store.runs.markCancelled(runId, now());
+      await this.store.checkpoints.deleteForRun(runId);
     });
     job?.handle.kill();
-    return this.emitStatus(runId);
+    return await this.emitStatus(runId);
   }
 
   /** A failed, cancelled or interrupted run goes back to the queue and starts from scratch. */
   async retry(runId: number): Promise<RunSummary> {
-    const run = this.store.runs.get(runId);
+    const run = await this.store.runs.get(runId);
     if (run === null) throw ApiError.notFound('run', runId);
     if (run.status === 'running' || run.status === 'pending' || run.status === 'done') {
       throw new ApiError('conflict', `run ${runId} is ${run.status}; only failed, cancelled or interrupted runs can be retried`, 'runId');
@@ -248,25 +267,56 @@ export class Scheduler {
       // Its study decided to stop it and has moved on: a retry would train for nobody.
       throw new ApiError('conflict', `run ${runId} was ${run.stoppedBy} by its study by design; retrying it would train for nobody`, 'runId');
     }
-    await this.store.write(() => {
-      this.store.metrics.deleteForRun(runId);
-      this.store.checkpoints.deleteForRun(runId);
-      this.store.runs.resetForRetry(runId, now());
+    await this.store.write(async () => {
+      await this.store.metrics.deleteForRun(runId);
+      await this.store.checkpoints.deleteForRun(runId);
+      await this.store.runs.resetForRetry(runId, now());
     });
-    const summary = this.emitStatus(runId);
+    const summary = await this.emitStatus(runId);
     this.tick();
     return summary;
   }
 
-  /** Starts waiting runs in free slots. Never throws: a database problem delays or stops the queue. */
+  /** Starts waiting runs in free slots, in the background. A database problem delays or stops the queue. */
   tick(): void {
-    if (!this.running || this.paused || this.storage !== null) return;
-    while (this.active.size < this.slots) {
-      let next: RunSummary | undefined;
+    if (this.filling) {
+      this.refill = true;
+      return;
+    }
+    this.filling = true;
+    void this.fill().finally(() => {
+      this.filling = false;
+      if (this.refill) {
+        this.refill = false;
+        this.tick();
+      }
+    });
+  }
+
+  /** Resolves once the free slots have been filled (for callers that must see runs started). */
+  async fillNow(): Promise<void> {
+    while (this.filling) await new Promise((resolve) => setImmediate(resolve));
+    this.filling = true;
+    try {
+      await this.fill();
+    } finally {
+      this.filling = false;
+    }
+  }
+
+  private async fill(): Promise<void> {
+    while (this.running && !this.paused && this.storage === null) {
+      const free = this.slots - this.active.size - this.launching.size;
+      if (free <= 0) return;
       try {
-        [next] = this.store.runs.waiting(1);
-        if (next === undefined) return;
-        this.launch(next);
+        const next = await this.source.next(free, new Set([...this.active.keys(), ...this.launching]));
+        if (next.length === 0) return;
+        let started = 0;
+        for (const run of next) {
+          if (!this.running || this.paused || this.storage !== null) return;
+          if (await this.launch(run)) started++;
+        }
+        if (started === 0) return;
       } catch (error) {
         this.onWriteFailure(error instanceof ApiError && error.cause !== undefined ? error.cause : error, 'could not start a run');
         return;
@@ -274,9 +324,9 @@ export class Scheduler {
     }
   }
 
-  private readSettings(): void {
+  private async readSettings(): Promise<void> {
     try {
-      const settings = this.store.settings.queue();
+      const settings = await this.store.settings.queue();
       this.paused = settings.paused;
       this.slots = this.slotsOverride ?? settings.slots ?? this.fallbackSlots;
     } catch (error) {
@@ -289,22 +339,28 @@ export class Scheduler {
     this.events.publish({ type: 'queue', paused: this.paused, slots: this.slots, storage: this.storage });
   }
 
-  private poll(): void {
+  private async poll(): Promise<void> {
+    if (this.polling) return; // the previous poll is still waiting for the database
+    this.polling = true;
     try {
-      this.pollOnce();
+      await this.pollOnce();
     } catch (error) {
       this.log(`evolab: queue poll failed: ${(error as Error).message}`);
+    } finally {
+      this.polling = false;
     }
   }
 
-  private pollOnce(): void {
+  private async pollOnce(): Promise<void> {
     const before = { paused: this.paused, slots: this.slots };
-    this.readSettings();
+    await this.readSettings();
     if (before.paused !== this.paused || before.slots !== this.slots) this.emitQueue();
-    // Runs cancelled by another process (e.g. `evolab queue cancel`): stop their jobs.
+    // Runs cancelled by another process (e.g. `evolab queue cancel`, or the UI on another
+    // machine when the store is shared): stop their jobs.
     for (const [runId, job] of this.active) {
-      const status = this.store.runs.get(runId)?.status;
-      if (status !== 'running' && !job.cancelled && !job.stopping) {
+      const run = await this.store.runs.get(runId);
+      const lost = run !== null && this.store.kind === 'postgres' && run.workerId !== job.run.workerId;
+      if ((run?.status !== 'running' || lost) && !job.cancelled && !job.stopping) {
         job.cancelled = true;
         job.handle.kill();
       }
@@ -312,20 +368,46 @@ export class Scheduler {
     this.tick();
   }
 
-  private launch(run: RunSummary): void {
-    const experiment = this.store.experiments.get(run.experimentId);
-    // An interrupted run resumes from its latest checkpoint; a new run may start from one
-    // (a population member continuing from its parent's weights).
-    const checkpoint = this.store.checkpoints.latest(run.id);
-    this.store.transaction(() => {
-      if (checkpoint === null) {
-        // Starting afresh: drop epochs an interrupted attempt stored after no checkpoint.
-        this.store.metrics.deleteForRun(run.id);
-        this.store.runs.setProgress(run.id, 0);
+  /** Claims and starts one run; false when it was no longer there to take. */
+  private async launch(candidate: RunSummary): Promise<boolean> {
+    this.launching.add(candidate.id);
+    try {
+      const experiment = await this.store.experiments.get(candidate.experimentId);
+      // An interrupted run resumes from its latest checkpoint; a new run may start from one
+      // (a population member continuing from its parent's weights). Read after the claim, in
+      // its transaction: on a shared store another worker may have trained it until now.
+      // write(): retried while busy (on a shared store, another worker's claim may conflict).
+      const checkpoint = await this.store.write(async () => {
+        if (!(await this.source.claim(candidate, now()))) return undefined;
+        const latest = await this.store.checkpoints.latest(candidate.id);
+        if (latest === null) {
+          // Starting afresh: drop epochs an interrupted attempt stored after no checkpoint.
+          await this.store.metrics.deleteForRun(candidate.id);
+          await this.store.runs.setProgress(candidate.id, 0);
+        }
+        return latest;
+      });
+      if (checkpoint === undefined) {
+        await this.source.release(candidate.id, true);
+        return false;
       }
-      this.store.runs.markRunning(run.id, now());
-    });
-    const summary = this.emitStatus(run.id);
+      const summary = await this.emitStatus(candidate.id);
+      this.startJob(summary, experiment?.config ?? null, checkpoint);
+      return true;
+    } catch (error) {
+      // Not started here: hand the run back, so that it is not held by nobody (a shared queue
+      // gives it to a worker again; the local queue finds it waiting).
+      await this.source
+        .release(candidate.id, false)
+        .catch((release: unknown) => this.log(`evolab: could not hand run ${candidate.id} back: ${(release as Error).message}`));
+      throw error;
+    } finally {
+      this.launching.delete(candidate.id);
+    }
+  }
+
+  private startJob(summary: RunSummary, config: unknown, checkpoint: { readonly epoch: number; readonly state: string } | null): void {
+    const run = summary;
     let resolveExit = (): void => {};
     const exited = new Promise<void>((resolve) => {
       resolveExit = resolve;
@@ -344,7 +426,7 @@ export class Scheduler {
         {
           type: 'start',
           runId: run.id,
-          config: experiment?.config ?? null,
+          config,
           seed: run.seed,
           checkpoint: checkpoint?.state ?? null,
           threads: threadsPerJob(this.slots),
@@ -390,9 +472,9 @@ export class Scheduler {
     const runId = job.run.id;
     const values: Partial<Record<EpochMetricName, number>> = {};
     for (const [name, value] of Object.entries(message.metrics)) values[name as EpochMetricName] = fromWire(value);
-    this.queueWrite(runId, () => {
-      this.store.metrics.insertEpoch(runId, message.epoch, values);
-      this.store.runs.setProgress(runId, message.epoch);
+    this.queueWrite(runId, async () => {
+      await this.store.metrics.insertEpoch(runId, message.epoch, values);
+      await this.store.runs.setProgress(runId, message.epoch);
     });
     if (message.checkpoint !== null) this.checkpoints.set(runId, { epoch: message.epoch, state: message.checkpoint });
     const seconds = (performance.now() - job.startedAt) / 1000;
@@ -417,21 +499,21 @@ export class Scheduler {
     const final = recordFromWire(message.final);
     const keep = job.run.keepCheckpoint;
     if (!keep) this.checkpoints.delete(runId); // a finished run needs none, unless others start from it
-    this.queueWrite(runId, () => {
+    this.queueWrite(runId, async () => {
       // Done only with every reported epoch stored: the epochs stored for this run must run
       // without a gap up to the last one the job reported (a run started from a parent's
       // checkpoint stores its own epochs only, so the range may start after epoch 1).
-      const stored = this.store.metrics.epochRange(runId);
+      const stored = await this.store.metrics.epochRange(runId);
       const complete = stored.last === message.epochsRun && stored.first !== null && stored.count === stored.last - stored.first + 1;
       if (!complete) {
-        this.store.runs.markFailed(
+        await this.store.runs.markFailed(
           runId,
           `only ${stored.count} of its ${message.epochsRun} epochs are stored (epochs ${stored.first ?? '-'}..${stored.last ?? '-'}); not marked done. Retry it to train it again`,
           now(),
         );
         return;
       }
-      this.store.runs.markDone(
+      await this.store.runs.markDone(
         runId,
         {
           time: message.time,
@@ -444,16 +526,18 @@ export class Scheduler {
         },
         now(),
       );
-      if (!keep) this.store.checkpoints.deleteForRun(runId);
+      if (!keep) await this.store.checkpoints.deleteForRun(runId);
     });
     job.done = true;
     this.afterCommit.push({ statusOf: runId });
-    this.flush();
+    void this.flush();
   }
 
   private onExit(job: ActiveJob, exit: JobExit): void {
     const runId = job.run.id;
     this.active.delete(runId);
+    // Settled unless it stops to resume (storage trouble, a service shutdown, killed from outside).
+    let final = !job.stopping;
     if (job.stopping) {
       // Stopped because storage failed: after its kept epochs, the run is interrupted and
       // resumes from its last checkpoint once the database can be written again. (At a
@@ -468,73 +552,109 @@ export class Scheduler {
       const killed = job.error === null && exit.signal !== null && !outOfMemory;
       const resume = killed && job.run.attempts < MAX_ATTEMPTS_AFTER_KILL;
       const attempts = job.run.attempts;
-      this.queueWrite(runId, () => {
-        if (resume) this.store.runs.markInterrupted(runId, `${reason}; resuming from its last checkpoint`);
-        else this.store.runs.markFailed(runId, killed ? `${reason} (${attempts} attempts; not resumed again)` : reason, now());
+      final = !resume;
+      this.queueWrite(runId, async () => {
+        if (resume) await this.store.runs.markInterrupted(runId, `${reason}; resuming from its last checkpoint`);
+        else await this.store.runs.markFailed(runId, killed ? `${reason} (${attempts} attempts; not resumed again)` : reason, now());
       });
       this.afterCommit.push({ statusOf: runId });
     }
-    this.flush();
-    this.tick();
+    // The claim is handed back once what the job sent is stored (a shared queue may then give
+    // an interrupted run to another worker, which must find every epoch this one stored).
+    void this.flush().then(async (stored) => {
+      try {
+        if (stored || final) await this.source.release(runId, final);
+      } catch (error) {
+        this.log(`evolab: could not hand run ${runId} back to the queue: ${(error as Error).message}`);
+      }
+      this.tick();
+    });
   }
 
-  private queueWrite(runId: number, write: () => void): void {
+  private queueWrite(runId: number, write: () => Promise<void>): void {
     this.writes.push({ runId, write });
-    if (this.flushTimer === null && this.retryTimer === null) this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
+    if (this.flushTimer === null && this.retryTimer === null) this.flushTimer = setTimeout(() => void this.flush(), this.flushMs);
   }
 
   /**
-   * Writes every kept job message in one transaction. Returns whether everything is stored;
-   * on failure the writes stay kept, in order, and a retry is scheduled.
+   * Writes every kept job message in one transaction. Resolves to whether they are stored
+   * (messages arriving meanwhile have their own flush timer); on failure the writes stay kept, in order, and a retry is scheduled.
+   * Commits never overlap: a call during one waits for it, then commits what came meanwhile.
    */
-  private flush(): boolean {
+  private async flush(): Promise<boolean> {
+    while (this.flushing !== null) await this.flushing;
+    this.flushing = this.commitKept();
+    try {
+      return await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async commitKept(): Promise<boolean> {
     if (this.flushTimer !== null) {
       clearTimeout(this.flushTimer);
       this.flushTimer = null;
     }
     if (this.writes.length === 0 && this.checkpoints.size === 0) return true;
+    // What came in up to now; messages arriving while it commits wait for the next commit.
+    const writes = this.writes;
+    const checkpoints = this.checkpoints;
+    const events = this.afterCommit;
+    this.writes = [];
+    this.checkpoints = new Map();
+    this.afterCommit = [];
     const written = now();
     try {
-      this.store.transaction(() => {
-        // Only runs still marked running take job results: another process (the CLI) may have
-        // cancelled or retried one since its message came in.
+      await this.store.transaction(async () => {
+        // Only runs still marked running (by this worker, on a shared store) take job results:
+        // another process (the CLI, the UI elsewhere) may have cancelled or retried one since
+        // its message came in.
         const stillRunning = new Map<number, boolean>();
-        const running = (runId: number): boolean => {
+        const running = async (runId: number): Promise<boolean> => {
           let known = stillRunning.get(runId);
           if (known === undefined) {
-            known = this.store.runs.get(runId)?.status === 'running';
+            known = await this.ownsRun(runId);
             stillRunning.set(runId, known);
           }
           return known;
         };
-        for (const { runId, write } of this.writes) if (running(runId)) write();
-        for (const [runId, c] of this.checkpoints) if (running(runId)) this.store.checkpoints.save(runId, c.epoch, c.state, written);
+        for (const { runId, write } of writes) if (await running(runId)) await write();
+        for (const [runId, c] of checkpoints) if (await running(runId)) await this.store.checkpoints.save(runId, c.epoch, c.state, written);
       });
     } catch (error) {
+      // Keep them, in order, before anything that came meanwhile (a newer checkpoint wins).
+      this.writes = [...writes, ...this.writes];
+      this.checkpoints = new Map([...checkpoints, ...this.checkpoints]);
+      this.afterCommit = [...events, ...this.afterCommit];
       this.onWriteFailure(error instanceof ApiError && error.cause !== undefined ? error.cause : error, 'could not store job results');
       return false;
     }
-    this.writes = [];
-    this.checkpoints = new Map();
-    const events = this.afterCommit;
-    this.afterCommit = [];
     this.onWriteSuccess();
     this.announce(events);
     return true;
   }
 
+  /** Whether the run is still running here: marked running, and on a shared store by this worker. */
+  private async ownsRun(runId: number): Promise<boolean> {
+    const run = await this.store.runs.get(runId);
+    if (run === null || run.status !== 'running') return false;
+    const job = this.active.get(runId);
+    return job === undefined || this.store.kind !== 'postgres' || run.workerId === job.run.workerId;
+  }
+
   /** A commit failed: wait and retry if the database is busy; stop the queue if storage fails. */
   private onWriteFailure(error: unknown, what: string): void {
-    const trouble = sqliteTrouble(error);
+    const trouble = this.store.trouble(error);
     if (trouble === 'busy') {
       // Normal for a moment (another process's transaction); worth a line when it lasts.
       this.busySince ??= performance.now();
       if (!this.busyLogged && performance.now() - this.busySince > 5000) {
         this.busyLogged = true;
-        this.log(`evolab: the database has been busy for 5 s (another process holds its write lock); ${this.writes.length} write(s) kept and retried`);
+        this.log(`evolab: the database has been busy for 5 s (${this.store.describeTrouble(error)}); ${this.writes.length} write(s) kept and retried`);
       }
     } else if (trouble === 'storage') {
-      this.stopForStorage(describeSqliteError(error));
+      this.stopForStorage(this.store.describeTrouble(error));
     } else {
       // Not the database's trouble: a bug. Keep going with the writes that can be stored, and
       // fail the runs whose writes cannot (never a run marked done with a gap).
@@ -577,13 +697,17 @@ export class Scheduler {
   }
 
   private retryKeptWrites(): void {
+    void this.retryKept().catch((error: unknown) => this.log(`evolab: retrying kept writes failed: ${(error as Error).message}`));
+  }
+
+  private async retryKept(): Promise<void> {
     if (this.writes.length > 0 || this.checkpoints.size > 0) {
-      if (this.flush()) this.tick();
+      if (await this.flush()) this.tick();
       return;
     }
     // Nothing kept (a launch failed): probe with a real write, then start runs again.
     try {
-      this.store.transaction(() => this.store.settings.setQueue({}));
+      await this.store.transaction(() => this.store.settings.setQueue({}));
     } catch (error) {
       this.onWriteFailure(error instanceof ApiError && error.cause !== undefined ? error.cause : error, 'could not write to the database');
       return;
@@ -609,6 +733,10 @@ export class Scheduler {
 
   /** Commits the kept writes one run at a time; a run whose writes fail is marked failed. */
   private isolateBadWrites(): void {
+    void this.commitRunByRun().catch((error: unknown) => this.log(`evolab: storing results run by run failed: ${(error as Error).message}`));
+  }
+
+  private async commitRunByRun(): Promise<void> {
     const runs = [...new Set([...this.writes.map((w) => w.runId), ...this.checkpoints.keys()])];
     const writes = this.writes;
     const checkpoints = this.checkpoints;
@@ -616,16 +744,16 @@ export class Scheduler {
     this.checkpoints = new Map();
     for (const runId of runs) {
       try {
-        this.store.transaction(() => {
-          if (this.store.runs.get(runId)?.status !== 'running') return;
-          for (const w of writes) if (w.runId === runId) w.write();
+        await this.store.transaction(async () => {
+          if (!(await this.ownsRun(runId))) return;
+          for (const w of writes) if (w.runId === runId) await w.write();
           const c = checkpoints.get(runId);
-          if (c !== undefined) this.store.checkpoints.save(runId, c.epoch, c.state, now());
+          if (c !== undefined) await this.store.checkpoints.save(runId, c.epoch, c.state, now());
         });
       } catch (error) {
         const reason = `could not store its results: ${(error as Error).message}`;
         try {
-          this.store.transaction(() => this.store.runs.markFailed(runId, reason, now()));
+          await this.store.transaction(() => this.store.runs.markFailed(runId, reason, now()));
           this.active.get(runId)?.handle.kill();
         } catch {
           // The database itself fails now: the next write will find out and stop the queue.
@@ -639,18 +767,19 @@ export class Scheduler {
 
   private announce(announcements: readonly Announcement[]): void {
     for (const a of announcements) {
+      // What is stored is stored; a failed read only costs this one event.
+      const failed = (error: unknown): void => this.log(`evolab: could not announce a change: ${(error as Error).message}`);
       try {
         if ('event' in a) this.events.publish(a.event);
-        else this.emitStatus(a.statusOf);
+        else void this.emitStatus(a.statusOf).catch(failed);
       } catch (error) {
-        // What is stored is stored; a failed read only costs this one event.
-        this.log(`evolab: could not announce a change: ${(error as Error).message}`);
+        failed(error);
       }
     }
   }
 
-  private emitStatus(runId: number): RunSummary {
-    const run = this.store.runs.get(runId);
+  private async emitStatus(runId: number): Promise<RunSummary> {
+    const run = await this.store.runs.get(runId);
     if (run === null) throw ApiError.notFound('run', runId);
     this.events.publish({ type: 'run-status', run });
     return run;

@@ -24,9 +24,9 @@ function metaConfig(meta: ResultMeta | undefined): ReturnType<typeof parseExperi
 export function importGroup(store: Store, folder: string, group: ResultGroup, name: string, meta: ResultMeta | undefined): Promise<number> {
   const now = new Date().toISOString();
   const config = metaConfig(meta);
-  return store.write(() => {
+  return store.write(async () => {
     // Imported experiments keep what is known; an unknown config is recorded as such.
-    const id = store.experiments.insert({
+    const id = await store.experiments.insert({
       name: `${name}: ${group.dataset}.${group.optimizer}`,
       dataset: group.dataset,
       config: config ?? ({ imported: group.source, optimizer: { type: group.optimizer } } as unknown as ReturnType<typeof parseExperimentConfig>),
@@ -36,11 +36,11 @@ export function importGroup(store: Store, folder: string, group: ResultGroup, na
     });
     const runs = [...group.runs].sort((a, b) => a.index - b.index);
     for (const run of runs) {
-      const runId = store.runs.insertOne(id, run.index, 0, 0, false, now, run.index);
+      const runId = await store.runs.insertOne(id, run.index, 0, 0, false, now, run.index);
       const m = run.metrics;
       const epochs = (group.epochs ?? []).filter((e) => e.run === run.index);
-      for (const e of epochs) store.metrics.insertEpoch(runId, e.epoch, e.metrics);
-      store.runs.markDone(
+      for (const e of epochs) await store.metrics.insertEpoch(runId, e.epoch, e.metrics);
+      await store.runs.markDone(
         runId,
         {
           time: m.time,

@@ -17,30 +17,30 @@ export interface StoredGroups {
   readonly descriptions: GroupDescription[];
 }
 
-export function storedGroups(store: Store, experimentIds: readonly number[]): StoredGroups {
+export async function storedGroups(store: Store, experimentIds: readonly number[]): Promise<StoredGroups> {
   const groups: ResultGroup[] = [];
   const configs = new Map<string, unknown>();
   const backends = new Set<string>();
   const descriptions: GroupDescription[] = [];
   const names = new Map<string, number>();
   for (const id of experimentIds) {
-    const experiment = store.experiments.get(id);
+    const experiment = await store.experiments.get(id);
     if (experiment === null) throw new ApiError('not_found', `experiment ${id} does not exist`, 'experiment');
     names.set(experiment.name, (names.get(experiment.name) ?? 0) + 1);
   }
   for (const id of experimentIds) {
-    const experiment = store.experiments.get(id);
+    const experiment = await store.experiments.get(id);
     if (experiment === null) continue;
     const label = (names.get(experiment.name) ?? 0) > 1 ? `${experiment.name} (#${id})` : experiment.name;
     const runs: ResultRun[] = [];
     const epochs: ResultEpoch[] = [];
     const seeds: number[] = [];
-    for (const run of store.runs.list({ experimentId: id, limit: 10_000, offset: 0, status: ['done'] }).items) {
+    for (const run of (await store.runs.list({ experimentId: id, limit: 10_000, offset: 0, status: ['done'] })).items) {
       if (run.final === null) continue;
       if (run.backend !== null) backends.add(run.backend);
       runs.push({ index: run.index, metrics: recordFromWire(run.final) });
       seeds.push(run.seed);
-      const series = store.metrics.series(run.id, EPOCH_METRICS);
+      const series = await store.metrics.series(run.id, EPOCH_METRICS);
       const first = series.get('val_loss') ?? { epochs: [], values: [] };
       first.epochs.forEach((epoch, i) => {
         const values: Record<string, number> = {};

@@ -59,7 +59,7 @@ describe('AppApi over HTTP on loopback', () => {
   const outside = join(renderer, '..', `secret-${process.pid}.txt`);
 
   beforeAll(async () => {
-    services = boot({ databasePath: join(mkdtempSync(join(tmpdir(), 'evolab-http-')), 'evolab.db') });
+    services = await boot({ databasePath: join(mkdtempSync(join(tmpdir(), 'evolab-http-')), 'evolab.db') });
     writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>Evolab</title>');
     mkdirSync(join(renderer, 'assets'));
     writeFileSync(join(renderer, 'assets', 'app.js'), 'console.log("evolab")');
@@ -74,14 +74,14 @@ describe('AppApi over HTTP on loopback', () => {
     await services.shutdown();
   });
 
-  function snapshot() {
+  async function snapshot() {
     const { store } = services;
     return {
-      integrity: store.integrityCheck(),
-      experiments: store.experiments.count(),
-      runs: store.runs.count(),
-      metrics: store.metrics.count(),
-      checkpoints: store.checkpoints.count(),
+      integrity: await store.integrityCheck(),
+      experiments: await store.experiments.count(),
+      runs: await store.runs.count(),
+      metrics: await store.metrics.count(),
+      checkpoints: await store.checkpoints.count(),
     };
   }
 
@@ -96,7 +96,7 @@ describe('AppApi over HTTP on loopback', () => {
   });
 
   it('answers every kind of bad input with a typed error naming the field, and changes nothing', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const cases: [string, unknown, number, string, string | undefined][] = [
       ['createExperiment', { config: { ...iris, optimizer: { type: 'adam', lr: 'fast' } } }, 400, 'invalid_input', 'config.optimizer.lr'],
       ['createExperiment', { config: { ...iris, optimizer: { type: 'lbfgs' } } }, 400, 'invalid_input', 'config.optimizer.type'],
@@ -130,13 +130,13 @@ describe('AppApi over HTTP on loopback', () => {
     const huge = await call(port, 'createExperiment', { config: iris, notes: 'x'.repeat(2 * 1024 * 1024) });
     expect(huge.status).toBe(413);
     expect(huge.json.error).toMatchObject({ code: 'too_large', field: 'body' });
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('returns metric series downsampled on the server', async () => {
     const { store } = services;
-    store.transaction(() => {
-      for (let epoch = 1; epoch <= 100_000; epoch++) store.metrics.insertEpoch(1, epoch, { val_loss: 1 / epoch });
+    await store.transaction(async () => {
+      for (let epoch = 1; epoch <= 100_000; epoch++) await store.metrics.insertEpoch(1, epoch, { val_loss: 1 / epoch });
     });
     const reply = await call(port, 'getRunMetrics', { runId: 1, names: ['val_loss'], maxPoints: 1000 });
     const [series] = (reply.json.result as { series: { totalPoints: number; points: [number, number][] }[] }).series;
@@ -204,7 +204,7 @@ describe('AppApi over HTTP on loopback', () => {
 
 describe('AppApi over HTTP on a non-loopback address', () => {
   it('requires a token to start, and on every request and socket', async () => {
-    const services = boot({ databasePath: ':memory:' });
+    const services = await boot({ databasePath: ':memory:' });
     await expect(startHttpServer({ api: services.service, host: '0.0.0.0', port: 0, token: null, rendererDir: null, version: 'test' })).rejects.toMatchObject({
       code: 'invalid_input',
       field: '--host',
@@ -241,7 +241,7 @@ describe('AppApi over HTTP on a non-loopback address', () => {
   });
 
   it('refuses an empty or short token at start', async () => {
-    const services = boot({ databasePath: ':memory:' });
+    const services = await boot({ databasePath: ':memory:' });
     try {
       for (const token of ['', 'short-token-15ch']) {
         const length = token.length;
@@ -259,7 +259,7 @@ describe('AppApi over HTTP on a non-loopback address', () => {
   });
 
   it('checks Host and Origin with a token too, the WebSocket included', async () => {
-    const services = boot({ databasePath: ':memory:' });
+    const services = await boot({ databasePath: ':memory:' });
     const token = 'a-long-random-token-for-this-test';
     const server = await startHttpServer({
       api: services.service,

@@ -33,7 +33,7 @@ import type { Scheduler } from '../queue/scheduler.ts';
 import type { ResultFolder } from '../report/read-results.ts';
 import { BOXPLOT_METRICS, CURVE_METRICS } from '../report/report-metrics.ts';
 import { type StoredGroups, storedGroups } from '../report/stored-groups.ts';
-import type { Store } from '../store/store.ts';
+import type { Store } from '../store/contract.ts';
 import { parseStudyConfig, type StudyConfig } from '../../src-shared/config/study.ts';
 import { studyKind } from '../hpo/method.ts';
 import type { StudyService } from './study-service.ts';
@@ -156,7 +156,7 @@ export class AppService implements AppApi {
       this.sweptOnce = true;
       await this.purgeDeleted();
     }
-    return this.store.experiments.list(q);
+    return await this.store.experiments.list(q);
   }
 
   private sweptOnce = false;
@@ -167,28 +167,30 @@ export class AppService implements AppApi {
   }
 
   /** The experiments of a bulk request, each existing (and not deleted); an unknown one is named by its place (ids.<i>). */
-  private bulkExperiments(ids: readonly number[]): ExperimentSummary[] {
-    const unique = [...new Set(ids)];
-    return unique.map((id) => {
-      const experiment = this.store.experiments.get(id);
+  private async bulkExperiments(ids: readonly number[]): Promise<ExperimentSummary[]> {
+    const experiments: ExperimentSummary[] = [];
+    for (const id of new Set(ids)) {
+      const experiment = await this.store.experiments.get(id);
       if (experiment === null) throw new ApiError('not_found', `experiment ${id} does not exist`, `ids[${ids.indexOf(id)}]`);
-      return experiment;
-    });
+      experiments.push(experiment);
+    }
+    return experiments;
   }
 
   private async announceExperiments(ids: readonly number[]): Promise<void> {
     for (const id of ids) {
-      const experiment = this.store.experiments.get(id);
+      const experiment = await this.store.experiments.get(id);
       if (experiment !== null) this.publish({ type: 'experiment', experiment });
     }
   }
 
   /** Cancels every waiting or running run of the experiments (finished runs are kept). */
   async cancelExperiments(request: ApiRequest<'cancelExperiments'>): Promise<ApiResponses['cancelExperiments']> {
-    const experiments = this.bulkExperiments(parseRequest('cancelExperiments', request).ids);
+    const experiments = await this.bulkExperiments(parseRequest('cancelExperiments', request).ids);
     let runsCancelled = 0;
     for (const experiment of experiments) {
-      const active = this.store.runs.list({ experimentId: experiment.id, status: ['pending', 'running', 'interrupted'], limit: 10_000, offset: 0 }).items;
+      const active = (await this.store.runs.list({ experimentId: experiment.id, status: ['pending', 'running', 'interrupted'], limit: 10_000, offset: 0 }))
+        .items;
       for (const run of active) {
         try {
           await this.scheduler.cancel(run.id);
@@ -207,7 +209,7 @@ export class AppService implements AppApi {
   /** Archives experiments (hidden from the default list, runs untouched) or brings them back. */
   async archiveExperiments(request: ApiRequest<'archiveExperiments'>): Promise<ApiResponses['archiveExperiments']> {
     const q = parseRequest('archiveExperiments', request);
-    const ids = this.bulkExperiments(q.ids).map((e) => e.id);
+    const ids = (await this.bulkExperiments(q.ids)).map((e) => e.id);
     const at = q.archived ? new Date().toISOString() : null;
     await this.store.write(() => this.store.experiments.setArchived(ids, at));
     await this.announceExperiments(ids);
@@ -221,7 +223,7 @@ export class AppService implements AppApi {
    */
   async deleteExperiments(request: ApiRequest<'deleteExperiments'>): Promise<ApiResponses['deleteExperiments']> {
     const q = parseRequest('deleteExperiments', request);
-    const experiments = this.bulkExperiments(q.ids);
+    const experiments = await this.bulkExperiments(q.ids);
     for (const experiment of experiments) {
       const field = `ids[${q.ids.indexOf(experiment.id)}]`;
       if (experiment.studyId !== null)
@@ -241,13 +243,13 @@ export class AppService implements AppApi {
   async restoreExperiments(request: ApiRequest<'restoreExperiments'>): Promise<ApiResponses['restoreExperiments']> {
     const q = parseRequest('restoreExperiments', request);
     const since = new Date(Date.now() - this.deleteUndoMs).toISOString();
-    const ids = await this.store.write(() => {
-      const restorable = new Set(this.store.experiments.deletedSince(q.ids, since));
+    const ids = await this.store.write(async () => {
+      const restorable = new Set(await this.store.experiments.deletedSince(q.ids, since));
       q.ids.forEach((id, i) => {
         if (!restorable.has(id)) throw new ApiError('not_found', `experiment ${id} is not deleted, or its undo window has passed`, `ids[${i}]`);
       });
       const unique = [...restorable];
-      this.store.experiments.restoreDeleted(unique);
+      await this.store.experiments.restoreDeleted(unique);
       return unique;
     });
     await this.announceExperiments(ids);
@@ -271,10 +273,10 @@ export class AppService implements AppApi {
    */
   async purgeDeleted(): Promise<number[]> {
     try {
-      const expired = this.store.experiments.deletedBefore(new Date(Date.now() - this.deleteUndoMs).toISOString());
+      const expired = await this.store.experiments.deletedBefore(new Date(Date.now() - this.deleteUndoMs).toISOString());
       const ready: number[] = [];
       for (const id of expired) {
-        const running = this.store.runs.list({ experimentId: id, status: ['running'], limit: 10_000, offset: 0 }).items;
+        const running = (await this.store.runs.list({ experimentId: id, status: ['running'], limit: 10_000, offset: 0 })).items;
         for (const run of running) await this.scheduler.cancel(run.id).catch(() => undefined);
         if (running.length === 0) ready.push(id);
       }
@@ -289,7 +291,7 @@ export class AppService implements AppApi {
 
   async getExperiment(request: ApiRequest<'getExperiment'>): Promise<ApiResponses['getExperiment']> {
     const { id } = parseRequest('getExperiment', request);
-    const experiment = this.store.experiments.get(id);
+    const experiment = await this.store.experiments.get(id);
     if (experiment === null) throw ApiError.notFound('experiment', id);
     return experiment;
   }
@@ -308,9 +310,9 @@ export class AppService implements AppApi {
     if (problems.length > 0) throw configProblems(problems);
     const name = q.name ?? config.name ?? `${datasetLabel(config)} ${config.optimizer.type}`;
     const createdAt = new Date().toISOString();
-    const id = await this.store.write(() => {
-      const experimentId = this.store.experiments.insert({ name, dataset: datasetLabel(config), config, tags: q.tags, notes: q.notes, createdAt });
-      this.store.runs.insertForExperiment(experimentId, q.runs, q.firstSeed, q.priority, config.training.max_epochs, createdAt);
+    const id = await this.store.write(async () => {
+      const experimentId = await this.store.experiments.insert({ name, dataset: datasetLabel(config), config, tags: q.tags, notes: q.notes, createdAt });
+      await this.store.runs.insertForExperiment(experimentId, q.runs, q.firstSeed, q.priority, config.training.max_epochs, createdAt);
       return experimentId;
     });
     const experiment = await this.getExperiment({ id });
@@ -345,14 +347,14 @@ export class AppService implements AppApi {
   async listRuns(request: ApiRequest<'listRuns'>): Promise<ApiResponses['listRuns']> {
     const q = parseRequest('listRuns', request);
     if (q.experimentId !== undefined) await this.getExperiment({ id: q.experimentId });
-    return this.store.runs.list(q);
+    return await this.store.runs.list(q);
   }
 
   async getRunMetrics(request: ApiRequest<'getRunMetrics'>): Promise<ApiResponses['getRunMetrics']> {
     const q = parseRequest('getRunMetrics', request);
-    if (this.store.runs.get(q.runId) === null) throw ApiError.notFound('run', q.runId);
+    if ((await this.store.runs.get(q.runId)) === null) throw ApiError.notFound('run', q.runId);
     const names = q.names ?? EPOCH_METRICS;
-    const series = this.store.metrics.series(q.runId, names);
+    const series = await this.store.metrics.series(q.runId, names);
     return {
       runId: q.runId,
       series: names.map((name) => {
@@ -364,7 +366,7 @@ export class AppService implements AppApi {
 
   async getQueue(request: ApiRequest<'getQueue'> = {}): Promise<ApiResponses['getQueue']> {
     parseRequest('getQueue', request);
-    return this.scheduler.state();
+    return await this.scheduler.state();
   }
 
   async cancelRun(request: ApiRequest<'cancelRun'>): Promise<ApiResponses['cancelRun']> {
@@ -377,17 +379,17 @@ export class AppService implements AppApi {
 
   async moveRun(request: ApiRequest<'moveRun'>): Promise<ApiResponses['moveRun']> {
     const q = parseRequest('moveRun', request);
-    const waiting = (id: number, field: string): void => {
-      const run = this.store.runs.get(id);
+    const waiting = async (id: number, field: string): Promise<void> => {
+      const run = await this.store.runs.get(id);
       if (run === null) throw new ApiError('not_found', `run ${id} does not exist`, field);
       if (run.status !== 'pending' && run.status !== 'interrupted') {
         throw new ApiError('conflict', `run ${id} is ${run.status}; only waiting runs can be reordered`, field);
       }
     };
-    waiting(q.runId, 'runId');
-    if (typeof q.to === 'object') waiting(q.to.before, 'to.before');
+    await waiting(q.runId, 'runId');
+    if (typeof q.to === 'object') await waiting(q.to.before, 'to.before');
     await this.store.write(() => this.store.runs.move(q.runId, q.to));
-    const state = this.scheduler.state();
+    const state = await this.scheduler.state();
     this.publish({ type: 'queue', paused: state.paused, slots: state.slots, storage: state.storage });
     return state;
   }
@@ -395,25 +397,26 @@ export class AppService implements AppApi {
   async pauseQueue(request: ApiRequest<'pauseQueue'> = {}): Promise<ApiResponses['pauseQueue']> {
     parseRequest('pauseQueue', request);
     await this.scheduler.setPaused(true);
-    return this.scheduler.state();
+    return await this.scheduler.state();
   }
 
   async resumeQueue(request: ApiRequest<'resumeQueue'> = {}): Promise<ApiResponses['resumeQueue']> {
     parseRequest('resumeQueue', request);
     await this.scheduler.setPaused(false);
-    return this.scheduler.state();
+    return await this.scheduler.state();
   }
 
   async listStudies(request: ApiRequest<'listStudies'> = {}): Promise<ApiResponses['listStudies']> {
     parseRequest('listStudies', request);
-    return this.store.studies.list().map((study) => studySummary(this.store, study));
+    const studies = await this.store.studies.list();
+    return await Promise.all(studies.map((study) => studySummary(this.store, study)));
   }
 
   async getStudy(request: ApiRequest<'getStudy'>): Promise<ApiResponses['getStudy']> {
     const { id } = parseRequest('getStudy', request);
-    const study = this.store.studies.get(id);
+    const study = await this.store.studies.get(id);
     if (study === null) throw ApiError.notFound('study', id);
-    return studyDetail(this.store, study);
+    return await studyDetail(this.store, study);
   }
 
   /**
@@ -446,30 +449,30 @@ export class AppService implements AppApi {
   async startStudy(request: ApiRequest<'startStudy'>): Promise<ApiResponses['startStudy']> {
     const { id } = parseRequest('startStudy', request);
     await (await this.studies()).startStudy(id);
-    return this.studySummaryOf(id);
+    return await this.studySummaryOf(id);
   }
 
   async pauseStudy(request: ApiRequest<'pauseStudy'>): Promise<ApiResponses['pauseStudy']> {
     const { id } = parseRequest('pauseStudy', request);
     await (await this.studies()).pause(id);
-    return this.studySummaryOf(id);
+    return await this.studySummaryOf(id);
   }
 
   async resumeStudy(request: ApiRequest<'resumeStudy'>): Promise<ApiResponses['resumeStudy']> {
     const { id } = parseRequest('resumeStudy', request);
     await (await this.studies()).resume(id);
-    return this.studySummaryOf(id);
+    return await this.studySummaryOf(id);
   }
 
   async cancelStudy(request: ApiRequest<'cancelStudy'>): Promise<ApiResponses['cancelStudy']> {
     const { id } = parseRequest('cancelStudy', request);
     await (await this.studies()).cancel(id);
-    return this.studySummaryOf(id);
+    return await this.studySummaryOf(id);
   }
 
   async deleteStudy(request: ApiRequest<'deleteStudy'>): Promise<ApiResponses['deleteStudy']> {
     const { id } = parseRequest('deleteStudy', request);
-    this.studySummaryOf(id);
+    await this.studySummaryOf(id);
     await (await this.studies()).delete(id);
     return { deleted: id };
   }
@@ -477,9 +480,9 @@ export class AppService implements AppApi {
   /** The study's best configuration as an ordinary experiment of `runs` seeded runs: the comparison a study should end in. */
   async queueStudyBest(request: ApiRequest<'queueStudyBest'>): Promise<ApiResponses['queueStudyBest']> {
     const q = parseRequest('queueStudyBest', request);
-    const row = this.store.studies.get(q.id);
+    const row = await this.store.studies.get(q.id);
     if (row === null) throw ApiError.notFound('study', q.id);
-    const { config, trial } = (await this.studies()).bestConfig(q.id);
+    const { config, trial } = await (await this.studies()).bestConfig(q.id);
     return this.createExperiment({
       config,
       name: `${row.name}: best (trial ${trial.number})`.slice(0, 200),
@@ -496,23 +499,23 @@ export class AppService implements AppApi {
     return shippedStudies(this.options.studiesDir ?? SHIPPED_STUDIES);
   }
 
-  private studySummaryOf(id: number): StudySummary {
-    const row = this.store.studies.get(id);
+  private async studySummaryOf(id: number): Promise<StudySummary> {
+    const row = await this.store.studies.get(id);
     if (row === null) throw ApiError.notFound('study', id);
-    return studySummary(this.store, row);
+    return await studySummary(this.store, row);
   }
 
   async setSlots(request: ApiRequest<'setSlots'>): Promise<ApiResponses['setSlots']> {
     await this.scheduler.setSlots(parseRequest('setSlots', request).slots);
-    return this.scheduler.state();
+    return await this.scheduler.state();
   }
 
   async getExperimentCurves(request: ApiRequest<'getExperimentCurves'>): Promise<ApiResponses['getExperimentCurves']> {
     const q = parseRequest('getExperimentCurves', request);
     await this.getExperiment({ id: q.id });
     const names = q.names ?? EPOCH_METRICS;
-    const runs = this.store.runs.list({ experimentId: q.id, limit: 10_000, offset: 0 }).items;
-    const perRun = runs.map((run) => this.store.metrics.series(run.id, names));
+    const runs = (await this.store.runs.list({ experimentId: q.id, limit: 10_000, offset: 0 })).items;
+    const perRun = await Promise.all(runs.map((run) => this.store.metrics.series(run.id, names)));
     const contributing = perRun.filter((series) => [...series.values()].some((s) => s.epochs.length > 0)).length;
     return {
       experimentId: q.id,
@@ -540,15 +543,16 @@ export class AppService implements AppApi {
 
   async getStudyCurves(request: ApiRequest<'getStudyCurves'>): Promise<ApiResponses['getStudyCurves']> {
     const q = parseRequest('getStudyCurves', request);
-    const study = this.store.studies.get(q.id);
+    const study = await this.store.studies.get(q.id);
     if (study === null) throw ApiError.notFound('study', q.id);
-    const objective = studySummary(this.store, study).objective.metric;
+    const objective = (await studySummary(this.store, study)).objective.metric;
     const metric: EpochMetricName = q.metric ?? EPOCH_METRICS.find((m) => m === objective) ?? 'val_loss';
-    const trials = this.store.studies.trials(q.id).flatMap((trial) => {
-      if (trial.runId === null) return [];
-      const { epochs, values } = this.store.metrics.series(trial.runId, [metric]).get(metric) ?? { epochs: [], values: [] };
-      return [{ trialId: trial.id, runId: trial.runId, points: downsample(epochs, values, q.maxPoints) }];
-    });
+    const trials = [];
+    for (const trial of await this.store.studies.trials(q.id)) {
+      if (trial.runId === null) continue;
+      const { epochs, values } = (await this.store.metrics.series(trial.runId, [metric])).get(metric) ?? { epochs: [], values: [] };
+      trials.push({ trialId: trial.id, runId: trial.runId, points: downsample(epochs, values, q.maxPoints) });
+    }
     return { studyId: q.id, metric, trials };
   }
 
@@ -569,8 +573,8 @@ export class AppService implements AppApi {
     return environmentInfo(this.store.path);
   }
 
-  private groupsOf(experimentIds: readonly number[]): StoredGroups {
-    const stored = storedGroups(this.store, experimentIds);
+  private async groupsOf(experimentIds: readonly number[]): Promise<StoredGroups> {
+    const stored = await storedGroups(this.store, experimentIds);
     const empty = stored.groups.filter((g) => g.runs.length === 0);
     if (empty.length === stored.groups.length) {
       throw new ApiError('invalid_input', 'none of these experiments has a finished run yet', 'experimentIds');
@@ -580,7 +584,7 @@ export class AppService implements AppApi {
 
   async compareExperiments(request: ApiRequest<'compareExperiments'>): Promise<ApiResponses['compareExperiments']> {
     const q = parseRequest('compareExperiments', request);
-    const { groups } = this.groupsOf(q.experimentIds);
+    const { groups } = await this.groupsOf(q.experimentIds);
     const tables = compareGroups(groups, { ...(q.metrics !== undefined ? { metrics: q.metrics } : {}), paired: q.paired });
     const datasets = [...new Set(groups.map((g) => g.dataset))].sort();
     const finals = datasets.flatMap((dataset) => {
@@ -609,7 +613,7 @@ export class AppService implements AppApi {
 
   async exportReport(request: ApiRequest<'exportReport'>): Promise<ApiResponses['exportReport']> {
     const q = parseRequest('exportReport', request);
-    const { groups, configs, backends, descriptions } = this.groupsOf(q.experimentIds);
+    const { groups, configs, backends, descriptions } = await this.groupsOf(q.experimentIds);
     const env = environmentInfo(this.store.path);
     const { renderHtmlReport } = await import('../report/html-report.ts');
     const html = renderHtmlReport({

@@ -1,14 +1,17 @@
-// boot(): opens the database and wires store, scheduler and service together. start() makes
+// boot(): opens the store (an SQLite file, or a PostgreSQL URL: store/open-store.ts) and
+// wires store, scheduler and service together. start() makes
 // this process the one running the queue (recovering runs a crash interrupted); commands
 // that only read or edit never call it, and leave a running service's queue alone.
 // shutdown() stops running jobs (their runs resume on the next start) and closes the database.
 
 import { ForkJobHost } from '../queue/fork-job-host.ts';
 import type { JobHost } from '../queue/job-host.ts';
+import type { RunSource } from '../queue/run-source.ts';
 import { Scheduler } from '../queue/scheduler.ts';
 import type { FileAccess } from '../files/data-roots.ts';
 import type { UserFileLimits } from '../files/user-file.ts';
-import { openStore, type Store } from '../store/store.ts';
+import type { Store } from '../store/contract.ts';
+import { openAnyStore } from '../store/open-store.ts';
 import { AppService, type PdfRenderer } from './app-service.ts';
 
 /**
@@ -19,8 +22,14 @@ import { AppService, type PdfRenderer } from './app-service.ts';
 export const SERVING_BUSY_TIMEOUT_MS = 20;
 
 export interface BootOptions {
+  /** An SQLite file path, or a postgres:// URL. */
   readonly databasePath: string;
   readonly host?: JobHost;
+  /**
+   * Where the queue takes its runs (default: the local queue under the service lock). On a
+   * PostgreSQL store without one, this process runs no jobs: workers do.
+   */
+  readonly runSource?: (store: Store) => RunSource;
   readonly defaultSlots?: number;
   readonly pollMs?: number;
   /** How report PDFs are made (the server: headless Chromium; the app: printToPDF). */
@@ -40,16 +49,18 @@ export interface Services {
    * Takes the queue, requeues runs a crash interrupted (returns how many), starts jobs, and
    * resumes the studies of the database (see `studiesReady`).
    */
-  start(): number;
+  start(): Promise<number>;
   /** Resolves once the studies running at start() have been resumed. */
   studiesReady(): Promise<void>;
   shutdown(): Promise<void>;
 }
 
-export function boot(options: BootOptions): Services {
-  const store = openStore(options.databasePath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
+export async function boot(options: BootOptions): Promise<Services> {
+  const store = await openAnyStore(options.databasePath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
+  const source = options.runSource?.(store);
   const scheduler = new Scheduler(store, {
     host: options.host ?? new ForkJobHost(),
+    ...(source !== undefined ? { source } : {}),
     ...(options.defaultSlots !== undefined ? { defaultSlots: options.defaultSlots } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
@@ -63,8 +74,9 @@ export function boot(options: BootOptions): Services {
     store,
     scheduler,
     service,
-    start: () => {
-      const { interrupted } = scheduler.start();
+    start: async () => {
+      const runsJobs = store.kind === 'sqlite' || source !== undefined;
+      const { interrupted } = runsJobs ? await scheduler.start() : { interrupted: 0 };
       studies = service.studies().then((s) => s.start());
       return interrupted;
     },
@@ -73,7 +85,7 @@ export function boot(options: BootOptions): Services {
       await studies.catch(() => undefined);
       await service.stopStudies();
       await scheduler.stop();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -18,8 +18,8 @@ import { AppService } from './app-service.ts';
 const iris = { dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 5 } };
 
 let stores: Store[] = [];
-afterEach(() => {
-  for (const store of stores) store.close();
+afterEach(async () => {
+  for (const store of stores) await store.close();
   stores = [];
 });
 
@@ -56,7 +56,7 @@ describe('requests refused before anything is stored', () => {
     // The last safe seed itself is fine, with one run.
     const ok = await api.createExperiment({ config: iris, runs: 1, firstSeed: 9007199254740991 });
     expect((await api.listRuns({ experimentId: ok.id })).items.map((r) => r.seed)).toEqual([9007199254740991]);
-    expect(store.experiments.count()).toBe(1);
+    expect(await store.experiments.count()).toBe(1);
   });
 
   it('refuses paging numbers no database can use', async () => {
@@ -71,7 +71,7 @@ describe('requests refused before anything is stored', () => {
       field: 'config.name',
       message: 'config.name: at most 200 characters',
     });
-    expect(store.experiments.count()).toBe(0);
+    expect(await store.experiments.count()).toBe(0);
   });
 
   it('refuses more threads than the machine has cores', async () => {
@@ -81,7 +81,7 @@ describe('requests refused before anything is stored', () => {
       field: 'config.compute.threads',
       message: 'config.compute.threads: expected at most 4 (the cores of this machine), got 8',
     });
-    expect(store.experiments.count()).toBe(0);
+    expect(await store.experiments.count()).toBe(0);
   });
 
   it('refuses a run whose memory estimate exceeds what the machine has, naming the field that drives it', async () => {
@@ -100,7 +100,7 @@ describe('requests refused before anything is stored', () => {
     );
     // The same network with the linear-memory variant fits.
     await api.createExperiment({ config: { ...fullCma, optimizer: { type: 'cmaes', variant: 'sep' } } });
-    expect(store.experiments.count()).toBe(1);
+    expect(await store.experiments.count()).toBe(1);
   });
 
   it('refuses more parameters than the limit', async () => {
@@ -124,7 +124,7 @@ describe('requests refused before anything is stored', () => {
       field: 'config.dataset.split.train',
       message: 'config.dataset.split.train: 0.003 of 150 rows leaves no training rows; expected at least 0.0033',
     });
-    expect(store.experiments.count()).toBe(0);
+    expect(await store.experiments.count()).toBe(0);
   });
 });
 

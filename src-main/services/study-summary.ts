@@ -45,12 +45,12 @@ export function describeMethod(config: StoredShape): { text: string; budget: num
 }
 
 /** The study's best value: its chosen best trial's, else the best of its finished trials. */
-function bestValue(store: Store, row: StudyRow): number | null {
-  const chosen = row.bestTrial === null ? null : store.studies.trial(row.bestTrial);
+async function bestValue(store: Store, row: StudyRow): Promise<number | null> {
+  const chosen = row.bestTrial === null ? null : await store.studies.trial(row.bestTrial);
   if (chosen !== null && chosen.value !== null) return chosen.value;
   const sign = objectiveOf(row).direction === 'minimize' ? 1 : -1;
   let best: number | null = null;
-  for (const trial of store.studies.trials(row.id)) {
+  for (const trial of await store.studies.trials(row.id)) {
     if (trial.status !== 'done' || trial.value === null || !Number.isFinite(trial.value)) continue;
     if (best === null || sign * trial.value < sign * best) best = trial.value;
   }
@@ -58,15 +58,15 @@ function bestValue(store: Store, row: StudyRow): number | null {
 }
 
 /** Seconds left at the pace since the study's first trial, when it runs and has finished some. */
-function eta(store: Store, row: StudyRow, budget: number): number | null {
+async function eta(store: Store, row: StudyRow, budget: number): Promise<number | null> {
   if (row.status !== 'running' || row.finishedTrials === 0 || budget <= row.finishedTrials) return null;
-  const trials = store.studies.trials(row.id);
+  const trials = await store.studies.trials(row.id);
   const started = Math.min(...trials.map((t) => Date.parse(t.createdAt)));
   const rate = row.finishedTrials / Math.max(1, (Date.now() - started) / 1000);
   return (budget - row.finishedTrials) / rate;
 }
 
-export function studySummary(store: Store, row: StudyRow): StudySummary {
+export async function studySummary(store: Store, row: StudyRow): Promise<StudySummary> {
   const { text, budget } = describeMethod(row.config as StoredShape);
   return {
     id: row.id,
@@ -78,21 +78,21 @@ export function studySummary(store: Store, row: StudyRow): StudySummary {
     trials: row.trials,
     finishedTrials: row.finishedTrials,
     budget,
-    bestTrial: row.bestTrial === null ? null : (store.studies.trial(row.bestTrial)?.number ?? null),
-    bestValue: bestValue(store, row),
-    etaSeconds: eta(store, row, budget),
+    bestTrial: row.bestTrial === null ? null : ((await store.studies.trial(row.bestTrial))?.number ?? null),
+    bestValue: await bestValue(store, row),
+    etaSeconds: await eta(store, row, budget),
     error: row.error,
     createdAt: row.createdAt,
     finishedAt: row.finishedAt,
   };
 }
 
-export function studyDetail(store: Store, row: StudyRow): StudyDetail {
-  const runs = new Map(store.runs.forStudy(row.id).map((r) => [r.id, r]));
+export async function studyDetail(store: Store, row: StudyRow): Promise<StudyDetail> {
+  const runs = new Map((await store.runs.forStudy(row.id)).map((r) => [r.id, r]));
   return {
-    ...studySummary(store, row),
+    ...(await studySummary(store, row)),
     config: row.config,
-    trialList: store.studies.trials(row.id).map((t) => ({
+    trialList: (await store.studies.trials(row.id)).map((t) => ({
       id: t.id,
       number: t.number,
       generation: t.generation,
@@ -107,6 +107,6 @@ export function studyDetail(store: Store, row: StudyRow): StudyDetail {
       runHeld: t.runId === null ? false : (runs.get(t.runId)?.held ?? false),
       checkpointId: t.checkpointId,
     })),
-    edges: store.studies.edges(row.id),
+    edges: await store.studies.edges(row.id),
   };
 }

@@ -13,17 +13,17 @@ import { boot, type Services } from './boot.ts';
 const config = parseExperimentConfig({ dataset: { name: 'iris' }, optimizer: { type: 'adam', lr: 0.01 }, training: { batch_size: 16, max_epochs: 3 } });
 
 /** An experiment whose runs are done with these test accuracies and per-epoch val_loss curves. */
-function experimentWith(services: Services, name: string, runs: { testAcc: number; valLoss: number[] }[]): number {
+function experimentWith(services: Services, name: string, runs: { testAcc: number; valLoss: number[] }[]): Promise<number> {
   const { store } = services;
   const now = new Date().toISOString();
-  return store.transaction(() => {
-    const id = store.experiments.insert({ name, dataset: 'iris', config, tags: [], notes: '', createdAt: now });
-    store.runs.insertForExperiment(id, runs.length, 0, 0, 3, now);
-    const ids = store.runs.list({ experimentId: id, limit: 100, offset: 0 }).items.map((r) => r.id);
-    runs.forEach((run, i) => {
-      store.runs.markRunning(ids[i], now);
-      run.valLoss.forEach((v, e) => store.metrics.insertEpoch(ids[i], e + 1, { val_loss: v, val_acc: 1 - v }));
-      store.runs.markDone(
+  return store.transaction(async () => {
+    const id = await store.experiments.insert({ name, dataset: 'iris', config, tags: [], notes: '', createdAt: now });
+    await store.runs.insertForExperiment(id, runs.length, 0, 0, 3, now);
+    const ids = (await store.runs.list({ experimentId: id, limit: 100, offset: 0 })).items.map((r) => r.id);
+    for (const [i, run] of runs.entries()) {
+      await store.runs.markRunning(ids[i], now);
+      for (const [e, v] of run.valLoss.entries()) await store.metrics.insertEpoch(ids[i], e + 1, { val_loss: v, val_acc: 1 - v });
+      await store.runs.markDone(
         ids[i],
         {
           time: 1,
@@ -36,7 +36,7 @@ function experimentWith(services: Services, name: string, runs: { testAcc: numbe
         },
         now,
       );
-    });
+    }
     return id;
   });
 }
@@ -55,9 +55,9 @@ describe('AppApi for the views', () => {
   let services: Services;
   let pdfCalls: string[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     pdfCalls = [];
-    services = boot({
+    services = await boot({
       databasePath: ':memory:',
       renderPdf: async (html) => {
         pdfCalls.push(html);
@@ -68,7 +68,7 @@ describe('AppApi for the views', () => {
   afterEach(async () => services.shutdown());
 
   it('aggregates an experiment curve across runs: mean, n and the 95% t-band per epoch', async () => {
-    const id = experimentWith(services, 'a', [
+    const id = await experimentWith(services, 'a', [
       { testAcc: 0.9, valLoss: [1, 0.5, 0.2] },
       { testAcc: 0.8, valLoss: [3, 0.7] }, // stopped early: epoch 3 has one run
     ]);
@@ -87,10 +87,10 @@ describe('AppApi for the views', () => {
   });
 
   it('gives each trial its intermediate values, on the objective metric by default', async () => {
-    const experimentId = experimentWith(services, 'trial', [{ testAcc: 0.9, valLoss: [0.9, 0.4] }]);
-    const runId = services.store.runs.list({ experimentId, limit: 1, offset: 0 }).items[0].id;
+    const experimentId = await experimentWith(services, 'trial', [{ testAcc: 0.9, valLoss: [0.9, 0.4] }]);
+    const runId = (await services.store.runs.list({ experimentId, limit: 1, offset: 0 })).items[0].id;
     const { store } = services;
-    const studyId = store.studies.create({
+    const studyId = await store.studies.create({
       name: 's',
       kind: 'tune',
       config: { objective: { metric: 'val_acc', direction: 'maximize' } },
@@ -99,9 +99,9 @@ describe('AppApi for the views', () => {
       status: 'running',
       createdAt: '',
     });
-    const trial = store.studies.addTrial({ studyId, number: 0, generation: 0, member: 0, params: { lr: 0.1 }, samplerId: null, createdAt: '' });
-    store.studies.updateTrial(trial.id, { runId, experimentId });
-    store.studies.addTrial({ studyId, number: 1, generation: 0, member: 1, params: { lr: 0.2 }, samplerId: null, createdAt: '' }); // no run yet
+    const trial = await store.studies.addTrial({ studyId, number: 0, generation: 0, member: 0, params: { lr: 0.1 }, samplerId: null, createdAt: '' });
+    await store.studies.updateTrial(trial.id, { runId, experimentId });
+    await store.studies.addTrial({ studyId, number: 1, generation: 0, member: 1, params: { lr: 0.2 }, samplerId: null, createdAt: '' }); // no run yet
     const curves = await services.service.getStudyCurves({ id: studyId });
     expect(curves.metric).toBe('val_acc');
     expect(curves.trials).toEqual([
@@ -121,11 +121,11 @@ describe('AppApi for the views', () => {
     expect((await failure(services.service.getStudyCurves({ id: studyId, metric: 'colour' as 'val_loss' }))).field).toBe('metric');
     // The list carries the best value: none yet, then the best finished trial's (maximised here).
     expect((await services.service.listStudies({}))[0].bestValue).toBeNull();
-    store.studies.updateTrial(trial.id, { status: 'done', value: 0.6 });
-    const second = store.studies.trials(studyId)[1];
-    store.studies.updateTrial(second.id, { status: 'done', value: 0.7 });
+    await store.studies.updateTrial(trial.id, { status: 'done', value: 0.6 });
+    const second = (await store.studies.trials(studyId))[1];
+    await store.studies.updateTrial(second.id, { status: 'done', value: 0.7 });
     expect((await services.service.listStudies({}))[0].bestValue).toBe(0.7);
-    store.studies.update(studyId, { bestTrial: trial.id });
+    await store.studies.update(studyId, { bestTrial: trial.id });
     expect((await services.service.listStudies({}))[0].bestValue).toBe(0.6);
   });
 
@@ -144,12 +144,12 @@ describe('AppApi for the views', () => {
   });
 
   it('compares experiments with the same statistics as the reports', async () => {
-    const a = experimentWith(
+    const a = await experimentWith(
       services,
       'good',
       [0.9, 0.92, 0.91, 0.93].map((testAcc) => ({ testAcc, valLoss: [0.5, 0.3] })),
     );
-    const b = experimentWith(
+    const b = await experimentWith(
       services,
       'poor',
       [0.7, 0.72, 0.71, 0.69].map((testAcc) => ({ testAcc, valLoss: [0.9, 0.8] })),
@@ -168,13 +168,13 @@ describe('AppApi for the views', () => {
     expect((await failure(services.service.compareExperiments({ experimentIds: [] }))).field).toBe('experimentIds');
     expect((await failure(services.service.compareExperiments({ experimentIds: [a, 77] }))).code).toBe('not_found');
     const now = new Date().toISOString();
-    const empty = services.store.experiments.insert({ name: 'empty', dataset: 'iris', config, tags: [], notes: '', createdAt: now });
+    const empty = await services.store.experiments.insert({ name: 'empty', dataset: 'iris', config, tags: [], notes: '', createdAt: now });
     const none = await failure(services.service.compareExperiments({ experimentIds: [empty] }));
     expect([none.code, none.field]).toEqual(['invalid_input', 'experimentIds']);
   });
 
   it('exports the report as HTML or, through the injected renderer, as PDF; a failing renderer is reported', async () => {
-    const a = experimentWith(services, 'first', [
+    const a = await experimentWith(services, 'first', [
       { testAcc: 0.9, valLoss: [0.5] },
       { testAcc: 0.8, valLoss: [0.6] },
     ]);
@@ -189,8 +189,8 @@ describe('AppApi for the views', () => {
     ]);
     expect(pdfCalls[0]).toContain('Mann-Whitney');
     expect((await failure(services.service.exportReport({ experimentIds: [a], format: 'docx' as 'pdf' }))).field).toBe('format');
-    const broken = boot({ databasePath: ':memory:', renderPdf: async () => Promise.reject(new Error('no chromium')) });
-    const b = experimentWith(broken, 'x', [{ testAcc: 0.9, valLoss: [0.5] }]);
+    const broken = await boot({ databasePath: ':memory:', renderPdf: async () => Promise.reject(new Error('no chromium')) });
+    const b = await experimentWith(broken, 'x', [{ testAcc: 0.9, valLoss: [0.5] }]);
     const error = await failure(broken.service.exportReport({ experimentIds: [b] }));
     expect([error.field, error.message]).toEqual(['format', 'the PDF could not be made: no chromium']);
     await broken.shutdown();

@@ -13,14 +13,14 @@ export interface StoredCheckpoint {
   readonly state: string;
 }
 
-export interface CheckpointRepository {
+export interface CheckpointRepositorySync {
   save(runId: number, epoch: number, state: string, now: string): number;
   latest(runId: number): StoredCheckpoint | null;
   deleteForRun(runId: number): void;
   count(): number;
 }
 
-export class SqliteCheckpointRepository implements CheckpointRepository {
+export class SqliteCheckpointRepository implements CheckpointRepositorySync {
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {

@@ -28,7 +28,7 @@ export interface NewExperiment {
   readonly studyId?: number;
 }
 
-export interface ExperimentRepository {
+export interface ExperimentRepositorySync {
   insert(experiment: NewExperiment): number;
   get(id: number): ExperimentDetail | null;
   list(query: ParsedRequest<'listExperiments'>): ExperimentPage;
@@ -141,7 +141,7 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export class SqliteExperimentRepository implements ExperimentRepository {
+export class SqliteExperimentRepository implements ExperimentRepositorySync {
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {

@@ -13,7 +13,7 @@ export interface MetricColumns {
   readonly values: (number | null)[];
 }
 
-export interface MetricRepository {
+export interface MetricRepositorySync {
   /** Stores one epoch's metrics; NaN and infinities are stored as NULL. */
   insertEpoch(runId: number, epoch: number, values: Readonly<Record<string, number>>): void;
   /** The run's series, by name, ordered by epoch. */
@@ -25,7 +25,7 @@ export interface MetricRepository {
   count(): number;
 }
 
-export class SqliteMetricRepository implements MetricRepository {
+export class SqliteMetricRepository implements MetricRepositorySync {
   private readonly db: SqliteDatabase;
   /** One multi-row INSERT per number of metrics in an epoch (one call instead of eight). */
   private readonly inserts = new Map<number, Statement>();

@@ -295,6 +295,27 @@ ${REFRESH_TRIGGERS}
       CREATE INDEX experiments_deleted ON experiments (deleted_at) WHERE deleted_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    // Workers (evolab worker, on any machine sharing a PostgreSQL store) register here and
+    // beat; each run records the worker that trained it. SQLite has the same tables, so the
+    // two stores keep one contract.
+    description: 'workers, and the worker that trains each run',
+    sql: `
+      CREATE TABLE workers (
+        id            INTEGER PRIMARY KEY,
+        host          TEXT NOT NULL,
+        pid           INTEGER NOT NULL,
+        slots         INTEGER NOT NULL CHECK (slots >= 1),
+        backend       TEXT NOT NULL,
+        started_at    TEXT NOT NULL,        -- ISO 8601 UTC
+        heartbeat_at  TEXT NOT NULL,        -- ISO 8601 UTC, refreshed every few seconds
+        stopped_at    TEXT                  -- NULL while it runs (or until its heartbeat lapses)
+      );
+      ALTER TABLE runs ADD COLUMN worker_id INTEGER REFERENCES workers(id) ON DELETE SET NULL;
+      CREATE INDEX runs_worker ON runs (worker_id) WHERE worker_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -25,7 +25,7 @@ export interface RunEnvironment {
 
 export type QueuePlacement = 'top' | 'bottom' | { readonly before: number };
 
-export interface RunRepository {
+export interface RunRepositorySync {
   insertForExperiment(experimentId: number, runs: number, firstSeed: number, priority: number, maxEpochs: number, now: string): void;
   /** One run that keeps its final checkpoint if asked (HPO trials); returns its id. */
   insertOne(experimentId: number, seed: number, priority: number, maxEpochs: number, keepCheckpoint: boolean, now: string, runIndex?: number): number;
@@ -40,6 +40,12 @@ export interface RunRepository {
   /** Cancelled runs whose study stopped them by design (pruned or stopped trials). */
   stoppedByStudyCount(): number;
   markRunning(id: number, now: string): void;
+  /**
+   * A worker of a shared store takes a run: a waiting one that is not held, or one still
+   * marked running by another worker whose claim the job queue has given up (its heartbeat
+   * lapsed). Returns false when the run is not there to take (cancelled, done, held…).
+   */
+  claim(id: number, workerId: number, now: string): boolean;
   recordEnvironment(id: number, environment: RunEnvironment): void;
   setProgress(id: number, epoch: number): void;
   markDone(id: number, outcome: RunOutcome, now: string): void;
@@ -96,6 +102,8 @@ interface RunRow {
   held: number;
   /** The status of the HPO trial this run belongs to, if any. */
   trial_status: string | null;
+  worker_id: number | null;
+  worker_host: string | null;
 }
 
 function toSummary(row: RunRow): RunSummary {
@@ -126,16 +134,19 @@ function toSummary(row: RunRow): RunSummary {
     keepCheckpoint: row.keep_checkpoint !== 0,
     held: row.held !== 0,
     stoppedBy: row.status === 'cancelled' && (row.trial_status === 'pruned' || row.trial_status === 'stopped') ? row.trial_status : null,
+    workerId: row.worker_id,
+    workerHost: row.worker_host,
   };
 }
 
 // A run's trial status tells a run its study stopped by design from one a person cancelled
 // (indexed: trials_run).
 const TRIAL_STATUS = '(SELECT t.status FROM trials t WHERE t.run_id = r.id LIMIT 1)';
-const SELECT = `SELECT r.*, e.name AS experiment_name, ${TRIAL_STATUS} AS trial_status FROM runs r JOIN experiments e ON e.id = r.experiment_id`;
+const SELECT = `SELECT r.*, e.name AS experiment_name, ${TRIAL_STATUS} AS trial_status, w.host AS worker_host
+  FROM runs r JOIN experiments e ON e.id = r.experiment_id LEFT JOIN workers w ON w.id = r.worker_id`;
 const START_ORDER = 'r.priority DESC, r.queue_position ASC';
 
-export class SqliteRunRepository implements RunRepository {
+export class SqliteRunRepository implements RunRepositorySync {
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
@@ -220,6 +231,16 @@ export class SqliteRunRepository implements RunRepository {
     this.db
       .prepare("UPDATE runs SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, ?), error = NULL WHERE id = ?")
       .run(now, id);
+  }
+
+  claim(id: number, workerId: number, now: string): boolean {
+    const result = this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', worker_id = ?, attempts = attempts + 1, started_at = coalesce(started_at, ?), error = NULL
+         WHERE id = ? AND ((status IN ('pending', 'interrupted') AND held = 0) OR (status = 'running' AND worker_id IS NOT ?))`,
+      )
+      .run(workerId, now, id, workerId);
+    return result.changes === 1;
   }
 
   recordEnvironment(id: number, environment: RunEnvironment): void {

@@ -10,14 +10,14 @@ export interface QueueSettings {
   readonly slots: number | null;
 }
 
-export interface SettingsRepository {
+export interface SettingsRepositorySync {
   queue(): QueueSettings;
   setQueue(change: Partial<QueueSettings>): void;
 }
 
 const queueSettings = z.object({ paused: z.boolean(), slots: z.number().int().min(1).nullable() });
 
-export class SqliteSettingsRepository implements SettingsRepository {
+export class SqliteSettingsRepository implements SettingsRepositorySync {
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {

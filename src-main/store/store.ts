@@ -1,17 +1,31 @@
-// The store: every repository over one database connection, behind interfaces, so the
-// service layer does not depend on SQLite (a PostgreSQL store would implement the same
-// interfaces). Multi-row writes go through transaction().
+// The embedded store: every repository over one SQLite connection, behind the asynchronous
+// store contract (contract.ts) that the PostgreSQL store implements too. openStore() picks
+// the implementation from the location: a postgres:// URL or a file path.
 
 import { ApiError } from '../../src-shared/api-errors.ts';
-import { type CheckpointRepository, SqliteCheckpointRepository } from './checkpoints.ts';
+import { SqliteCheckpointRepository } from './checkpoints.ts';
+import type {
+  CheckpointRepository,
+  ExperimentRepository,
+  MetricRepository,
+  RunRepository,
+  SettingsRepository,
+  Store,
+  StudyRepository,
+  WorkerRepository,
+} from './contract.ts';
 import { integrityCheck, openDatabase, type SqliteDatabase } from './database.ts';
-import { type ExperimentRepository, SqliteExperimentRepository } from './experiments.ts';
-import { type MetricRepository, SqliteMetricRepository } from './metrics.ts';
-import { type RunRepository, SqliteRunRepository } from './runs.ts';
+import { SqliteExperimentRepository } from './experiments.ts';
+import { SqliteMetricRepository } from './metrics.ts';
+import { SqliteRunRepository } from './runs.ts';
 import { acquireServiceLock, releaseServiceLock, type ServiceHolder, serviceHolder, setServiceUrl } from './service-lock.ts';
-import { type SettingsRepository, SqliteSettingsRepository } from './settings.ts';
-import { asDatabaseError, sqliteTrouble } from './sqlite-errors.ts';
-import { SqliteStudyRepository, type StudyRepository } from './studies.ts';
+import { SqliteSettingsRepository } from './settings.ts';
+import { SqliteGate } from './sqlite-gate.ts';
+import { asDatabaseError, describeSqliteError, sqliteTrouble } from './sqlite-errors.ts';
+import { SqliteStudyRepository } from './studies.ts';
+import { SqliteWorkerRepository } from './workers.ts';
+
+export type { Store } from './contract.ts';
 
 export interface StoreOptions {
   /**
@@ -26,39 +40,10 @@ export interface StoreOptions {
 /** How long write() keeps retrying a busy database before answering 'database' (503). */
 export const DEFAULT_WRITE_WAIT_MS = 10_000;
 
-export interface Store {
-  readonly path: string;
-  readonly experiments: ExperimentRepository;
-  readonly runs: RunRepository;
-  readonly metrics: MetricRepository;
-  readonly checkpoints: CheckpointRepository;
-  readonly settings: SettingsRepository;
-  readonly studies: StudyRepository;
-  /**
-   * Runs work in one transaction (nested calls join the outer one), synchronously. SQLite
-   * errors become ApiError('database') with the SQLite error as `cause`.
-   */
-  transaction<T>(work: () => T): T;
-  /**
-   * Runs work in one transaction, retrying while another process holds the write lock
-   * (waiting between tries without blocking the event loop), for at most `maxWaitMs`.
-   */
-  write<T>(work: () => T, options?: { readonly maxWaitMs?: number }): Promise<T>;
-  /** Makes this process the one that runs the queue (throws 'conflict' if another does). */
-  acquireServiceLock(): void;
-  releaseServiceLock(): void;
-  /** The live process holding the queue on this machine (pid, HTTP address), if any. */
-  serviceHolder(): ServiceHolder | null;
-  /** Records the HTTP address of this process, which holds the queue. */
-  setServiceUrl(url: string): void;
-  /** "ok" when the database file is sound. */
-  integrityCheck(): string;
-  close(): void;
-}
-
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
   readonly path: string;
   readonly experiments: ExperimentRepository;
   readonly runs: RunRepository;
@@ -66,24 +51,26 @@ export class SqliteStore implements Store {
   readonly checkpoints: CheckpointRepository;
   readonly settings: SettingsRepository;
   readonly studies: StudyRepository;
+  readonly workers: WorkerRepository;
   private readonly db: SqliteDatabase;
+  private readonly gate: SqliteGate;
 
   constructor(path: string, options: StoreOptions = {}) {
     this.path = path;
     this.db = openDatabase(path, options.busyTimeoutMs ?? 5000);
-    this.experiments = new SqliteExperimentRepository(this.db);
-    this.runs = new SqliteRunRepository(this.db);
-    this.metrics = new SqliteMetricRepository(this.db);
-    this.checkpoints = new SqliteCheckpointRepository(this.db);
-    this.settings = new SqliteSettingsRepository(this.db);
-    this.studies = new SqliteStudyRepository(this.db);
+    this.gate = new SqliteGate(this.db);
+    this.experiments = this.gate.wrap(new SqliteExperimentRepository(this.db));
+    this.runs = this.gate.wrap(new SqliteRunRepository(this.db));
+    this.metrics = this.gate.wrap(new SqliteMetricRepository(this.db));
+    this.checkpoints = this.gate.wrap(new SqliteCheckpointRepository(this.db));
+    this.settings = this.gate.wrap(new SqliteSettingsRepository(this.db));
+    this.studies = this.gate.wrap(new SqliteStudyRepository(this.db));
+    this.workers = this.gate.wrap(new SqliteWorkerRepository(this.db));
   }
 
-  transaction<T>(work: () => T): T {
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
     try {
-      // IMMEDIATE: take the write lock up front, so a read-then-write transaction never fails
-      // half-way with SQLITE_BUSY_SNAPSHOT when another process wrote meanwhile.
-      return this.db.transaction(work).immediate();
+      return await this.gate.transaction(work);
     } catch (error) {
       if (sqliteTrouble(error) === 'busy') {
         throw new ApiError('database', `${this.path} is busy (another process holds a write lock); try again`, undefined, [], error);
@@ -94,11 +81,11 @@ export class SqliteStore implements Store {
     }
   }
 
-  async write<T>(work: () => T, options: { readonly maxWaitMs?: number } = {}): Promise<T> {
+  async write<T>(work: () => Promise<T>, options: { readonly maxWaitMs?: number } = {}): Promise<T> {
     const deadline = performance.now() + (options.maxWaitMs ?? DEFAULT_WRITE_WAIT_MS);
     for (let wait = 10; ; wait = Math.min(250, wait * 2)) {
       try {
-        return this.transaction(work);
+        return await this.transaction(work);
       } catch (error) {
         const busy = error instanceof ApiError && sqliteTrouble(error.cause) === 'busy';
         if (!busy || performance.now() + wait > deadline) {
@@ -117,35 +104,56 @@ export class SqliteStore implements Store {
     }
   }
 
-  acquireServiceLock(): void {
-    try {
-      acquireServiceLock(this.db, new Date().toISOString());
-    } catch (error) {
-      throw asDatabaseError(error, this.path);
-    }
+  acquireServiceLock(): Promise<void> {
+    return this.gate.call(() => {
+      try {
+        acquireServiceLock(this.db, new Date().toISOString());
+      } catch (error) {
+        throw asDatabaseError(error, this.path);
+      }
+    });
   }
 
-  releaseServiceLock(): void {
-    releaseServiceLock(this.db);
+  releaseServiceLock(): Promise<void> {
+    return this.gate.call(() => releaseServiceLock(this.db));
   }
 
-  serviceHolder(): ServiceHolder | null {
-    return serviceHolder(this.db);
+  serviceHolder(): Promise<ServiceHolder | null> {
+    return this.gate.call(() => serviceHolder(this.db));
   }
 
-  setServiceUrl(url: string): void {
-    this.transaction(() => setServiceUrl(this.db, url));
+  setServiceUrl(url: string): Promise<void> {
+    return this.transaction(async () => setServiceUrl(this.db, url));
   }
 
-  integrityCheck(): string {
-    return integrityCheck(this.db);
+  trouble(error: unknown): 'busy' | 'storage' | null {
+    return sqliteTrouble(error);
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  describeTrouble(error: unknown): string {
+    return describeSqliteError(error);
+  }
+
+  async tryCoordinate(): Promise<boolean> {
+    return true;
+  }
+
+  async releaseCoordination(): Promise<void> {
+    // Nothing held: see tryCoordinate.
+  }
+
+  integrityCheck(): Promise<string> {
+    return this.gate.call(() => integrityCheck(this.db));
+  }
+
+  async close(): Promise<void> {
+    await this.gate.call(() => {
+      if (this.db.open) this.db.close();
+    });
   }
 }
 
+/** Opens the SQLite store at `path` (":memory:" for tests). */
 export function openStore(path: string, options: StoreOptions = {}): Store {
   return new SqliteStore(path, options);
 }

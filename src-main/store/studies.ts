@@ -83,7 +83,7 @@ export interface StudyChange {
   readonly finishedAt?: string | null;
 }
 
-export interface StudyRepository {
+export interface StudyRepositorySync {
   create(study: { name: string; kind: StudyKind; config: unknown; configHash: string; state: unknown; status: StudyStatus; createdAt: string }): number;
   get(id: number): StudyRow | null;
   /** The latest unfinished (created, running or paused) study of this kind and config, to resume. */
@@ -182,7 +182,7 @@ const STUDY_SELECT = `SELECT s.*,
     (SELECT count(*) FROM trials t WHERE t.study_id = s.id AND t.status <> 'running') AS finished_trials
   FROM studies s`;
 
-export class SqliteStudyRepository implements StudyRepository {
+export class SqliteStudyRepository implements StudyRepositorySync {
   private readonly db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {

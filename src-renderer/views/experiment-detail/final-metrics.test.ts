@@ -32,6 +32,8 @@ function run(id: number, status: RunSummary['status'], testAcc: number | null): 
     keepCheckpoint: false,
     held: false,
     stoppedBy: null,
+    workerId: null,
+    workerHost: null,
   };
 }
 
