@@ -29,6 +29,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./serve.ts')).registerServeCommand,
   },
   {
+    name: 'worker',
+    description: 'take runs from a shared PostgreSQL queue and train them on this machine',
+    load: async () => (await import('./worker.ts')).registerWorkerCommand,
+  },
+  {
     name: 'experiments',
     description: 'experiments stored in the database: ids, names, status, runs',
     load: async () => (await import('./experiments.ts')).registerExperimentsCommand,

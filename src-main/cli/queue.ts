@@ -103,7 +103,7 @@ export function registerQueueCommand(program: Command): void {
     .action(async (configPath: string, options: AddOptions) => {
       const { readExperimentConfig, withAbsoluteDatasetPath } = await import('./read-config.ts');
       const config = withAbsoluteDatasetPath(readExperimentConfig(configPath), dirname(resolve(configPath)));
-      await withServicesCreating(options, async ({ service }) => {
+      await withServicesCreating(options, async ({ service, store }) => {
         const experiment = await service.createExperiment({
           config,
           runs: options.runs,
@@ -114,7 +114,11 @@ export function registerQueueCommand(program: Command): void {
           ...(options.notes !== undefined ? { notes: options.notes } : {}),
         });
         process.stdout.write(`experiment ${experiment.id} "${experiment.name}": ${experiment.runsTotal} run(s) queued\n`);
-        process.stdout.write('runs start while `evolab serve` (or the desktop app) is running\n');
+        process.stdout.write(
+          store.kind === 'postgres'
+            ? 'runs start when an `evolab worker` of this store takes them\n'
+            : 'runs start while `evolab serve` (or the desktop app) is running\n',
+        );
       });
     });
 

@@ -149,7 +149,15 @@ export function registerServeCommand(program: Command): void {
       }
       const queue = await services.scheduler.state();
       log(`evolab: serving ${server.url}  database ${services.store.path}`);
-      log(`evolab: queue ${queue.paused ? 'paused' : 'active'}, ${queue.slots} slot(s), ${queue.counts.pending + queue.counts.interrupted} waiting`);
+      const waiting = queue.counts.pending + queue.counts.interrupted;
+      if (services.store.kind === 'postgres') {
+        const live = queue.workers.filter((w) => w.stoppedAt === null).length;
+        log(
+          `evolab: shared queue ${queue.paused ? 'paused' : 'active'}, ${waiting} waiting; runs are trained by \`evolab worker\` processes (${live} seen lately)`,
+        );
+      } else {
+        log(`evolab: queue ${queue.paused ? 'paused' : 'active'}, ${queue.slots} slot(s), ${waiting} waiting`);
+      }
       if (recovered > 0) log(`evolab: ${recovered} run(s) interrupted by a crash will resume from their last checkpoint`);
       if (token !== null) log(`evolab: token ${token}\nevolab: open ${server.url}/?token=${token}`);
       if (rendererDir === null) log('evolab: the web UI is not built yet: run `npm run build` (seconds) and restart serve; the API is served meanwhile');
