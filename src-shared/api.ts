@@ -168,6 +168,8 @@ export interface QueueState {
   readonly waiting: readonly RunSummary[];
   /** The 50 most recently finished runs (done, failed, cancelled), newest first. */
   readonly finished: readonly RunSummary[];
+  /** The store is shared (PostgreSQL): workers train its runs, each with slots of its own. */
+  readonly shared: boolean;
   /** Workers of a shared store seen in the last 10 minutes, newest first (none for SQLite). */
   readonly workers: readonly WorkerSummary[];
 }

@@ -200,6 +200,7 @@ export class Scheduler {
       running,
       waiting: await this.store.runs.waiting(1000),
       finished: await this.store.runs.recentlyFinished(50),
+      shared: this.store.kind === 'postgres',
       workers: this.store.kind === 'postgres' ? await this.store.workers.list(new Date(Date.now() - WORKERS_SHOWN_MS).toISOString()) : [],
     };
   }

@@ -6,6 +6,7 @@
 
 import { ForkJobHost } from '../queue/fork-job-host.ts';
 import type { JobHost } from '../queue/job-host.ts';
+import type { SharedStoreWatcher } from '../queue/distributed/shared-store-watcher.ts';
 import type { RunSource } from '../queue/run-source.ts';
 import { Scheduler } from '../queue/scheduler.ts';
 import type { FileAccess } from '../files/data-roots.ts';
@@ -70,6 +71,7 @@ export async function boot(options: BootOptions): Promise<Services> {
     ...(options.fileLimits !== undefined ? { fileLimits: options.fileLimits } : {}),
   });
   let studies: Promise<void> = Promise.resolve();
+  let watcher: SharedStoreWatcher | null = null;
   return {
     store,
     scheduler,
@@ -77,11 +79,18 @@ export async function boot(options: BootOptions): Promise<Services> {
     start: async () => {
       const runsJobs = store.kind === 'sqlite' || source !== undefined;
       const { interrupted } = runsJobs ? await scheduler.start() : { interrupted: 0 };
+      if (!runsJobs) {
+        // Workers train this store's runs elsewhere: follow them through the store.
+        const { SharedStoreWatcher } = await import('../queue/distributed/shared-store-watcher.ts');
+        watcher = new SharedStoreWatcher({ store, events: scheduler.events, log: (line) => process.stderr.write(`${line}\n`) });
+        watcher.start();
+      }
       studies = service.studies().then((s) => s.start());
       return interrupted;
     },
     studiesReady: () => studies,
     async shutdown() {
+      watcher?.stop();
       await studies.catch(() => undefined);
       await service.stopStudies();
       await scheduler.stop();
