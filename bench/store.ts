@@ -1,6 +1,8 @@
 // Store and queue benchmarks (not tests: they print figures and assert nothing).
-//   node bench/store.ts [--rows N] [--experiments N] [--series N] [--keep]
-// On a fresh database file (WAL) in the temp folder:
+//   node bench/store.ts [--rows N] [--experiments N] [--series N] [--keep] [--postgres | --db URL]
+// On a fresh database file (WAL) in the temp folder, or with --postgres on a fresh database
+// of a throwaway PostgreSQL cluster (Debian's postgresql; fsync off, as in the tests), or on
+// the PostgreSQL database --db names (its evolab schema must be empty):
 //   1. per-epoch metric inserts: runs x epochs x 8 metrics, 1,000,000 rows by default, written
 //      as the scheduler writes them (a transaction per batch of job messages), once with
 //      one epoch per transaction (the worst case: one message per flush) and once with 100;
@@ -16,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { EPOCH_METRICS } from '../src-shared/api.ts';
 import { parseExperimentConfig } from '../src-shared/config/experiment.ts';
 import { boot, type Services } from '../src-main/services/boot.ts';
+import { type PostgresCluster, startPostgresCluster } from '../test/support/postgres-cluster.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +26,8 @@ const { values } = parseArgs({
     experiments: { type: 'string', default: '10000' },
     series: { type: 'string', default: '100000' },
     keep: { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
+    db: { type: 'string' },
   },
 });
 const ROWS = Number(values.rows);
@@ -89,10 +94,17 @@ async function insertMetrics(services: Services, runIds: number[], epochs: numbe
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'evolab-bench-'));
-  const path = join(dir, 'bench.db');
+  let cluster: PostgresCluster | null = null;
+  let path = values.db ?? join(dir, 'bench.db');
+  if (values.postgres) {
+    const started = await startPostgresCluster();
+    if ('skipped' in started) throw new Error(`--postgres: ${started.skipped}`);
+    cluster = started;
+    path = await cluster.createDatabase('bench');
+  }
   const services = await boot({ databasePath: path });
   const { service, store } = services;
-  console.log(`database ${path}, Node ${process.version}`);
+  console.log(`database ${store.path}, Node ${process.version}`);
 
   // 1. Metric inserts.
   const epochs = 500;
@@ -149,8 +161,10 @@ async function main(): Promise<void> {
   const full = await timeAsync(() => service.getRunMetrics({ runId: target.id, names: ['val_loss'] }));
   console.log(`series of ${SERIES.toLocaleString('en')} points -> 1,000 (LTTB): ${series.toFixed(1)} ms (without downsampling: ${full.toFixed(1)} ms)`);
 
-  console.log(`database size ${(statSync(path).size / 1e6).toFixed(0)} MB; integrity ${await store.integrityCheck()}`);
+  const size = store.kind === 'sqlite' ? `database size ${(statSync(path).size / 1e6).toFixed(0)} MB; ` : '';
+  console.log(`${size}integrity ${await store.integrityCheck()}`);
   await services.shutdown();
+  await cluster?.stop();
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }
 
