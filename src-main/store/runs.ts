@@ -68,7 +68,8 @@ export interface RunRepositorySync {
   forStudy(studyId: number): RunSummary[];
 }
 
-interface RunRow {
+/** A run as SELECT below reads it (both stores read the same columns). */
+export interface RunRow {
   id: number;
   experiment_id: number;
   experiment_name: string;
@@ -106,7 +107,7 @@ interface RunRow {
   worker_host: string | null;
 }
 
-function toSummary(row: RunRow): RunSummary {
+export function toRunSummary(row: RunRow): RunSummary {
   const final = row.status === 'done' ? (Object.fromEntries(FINAL_METRICS.map((name) => [name, row[name]])) as Record<FinalMetricName, number | null>) : null;
   return {
     id: row.id,
@@ -175,7 +176,7 @@ export class SqliteRunRepository implements RunRepositorySync {
 
   get(id: number): RunSummary | null {
     const row = this.db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as RunRow | undefined;
-    return row === undefined ? null : toSummary(row);
+    return row === undefined ? null : toRunSummary(row);
   }
 
   list(query: ParsedRequest<'listRuns'>): RunPage {
@@ -194,25 +195,25 @@ export class SqliteRunRepository implements RunRepositorySync {
     const rows = this.db
       .prepare(`${SELECT} ${filter} ORDER BY r.experiment_id, r.run_index LIMIT ? OFFSET ?`)
       .all(...params, query.limit, query.offset) as RunRow[];
-    return { total, items: rows.map(toSummary) };
+    return { total, items: rows.map(toRunSummary) };
   }
 
   waiting(limit: number): RunSummary[] {
     const rows = this.db
       .prepare(`${SELECT} WHERE r.status IN ('pending', 'interrupted') AND r.held = 0 ORDER BY ${START_ORDER} LIMIT ?`)
       .all(limit) as RunRow[];
-    return rows.map(toSummary);
+    return rows.map(toRunSummary);
   }
 
   running(): RunSummary[] {
-    return (this.db.prepare(`${SELECT} WHERE r.status = 'running' ORDER BY r.started_at, r.id`).all() as RunRow[]).map(toSummary);
+    return (this.db.prepare(`${SELECT} WHERE r.status = 'running' ORDER BY r.started_at, r.id`).all() as RunRow[]).map(toRunSummary);
   }
 
   recentlyFinished(limit: number): RunSummary[] {
     const rows = this.db
       .prepare(`${SELECT} WHERE r.status IN ('done', 'failed', 'cancelled') ORDER BY r.finished_at DESC, r.id DESC LIMIT ?`)
       .all(limit) as RunRow[];
-    return rows.map(toSummary);
+    return rows.map(toRunSummary);
   }
 
   statusCounts(): Record<RunStatus, number> {
@@ -333,6 +334,6 @@ export class SqliteRunRepository implements RunRepositorySync {
   }
 
   forStudy(studyId: number): RunSummary[] {
-    return (this.db.prepare(`${SELECT} WHERE e.study_id = ? ORDER BY r.id`).all(studyId) as RunRow[]).map(toSummary);
+    return (this.db.prepare(`${SELECT} WHERE e.study_id = ? ORDER BY r.id`).all(studyId) as RunRow[]).map(toRunSummary);
   }
 }

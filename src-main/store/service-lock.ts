@@ -7,7 +7,8 @@ import { hostname } from 'node:os';
 import { ApiError } from '../../src-shared/api-errors.ts';
 import type { SqliteDatabase } from './database.ts';
 
-function alive(pid: number): boolean {
+/** Whether a process of this machine exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -105,7 +105,8 @@ export interface StudyRepositorySync {
   edges(studyId: number): LineageEdge[];
 }
 
-interface StudyDbRow {
+/** A study and a trial as the stores' SELECTs read them (the same columns in both). */
+export interface StudyDbRow {
   id: number;
   name: string;
   kind: StudyKind;
@@ -121,7 +122,7 @@ interface StudyDbRow {
   finished_trials: number;
 }
 
-interface TrialDbRow {
+export interface TrialDbRow {
   id: number;
   study_id: number;
   number: number;
@@ -139,7 +140,7 @@ interface TrialDbRow {
   finished_at: string | null;
 }
 
-function toStudy(row: StudyDbRow): StudyRow {
+export function toStudy(row: StudyDbRow): StudyRow {
   return {
     id: row.id,
     name: row.name,
@@ -157,7 +158,7 @@ function toStudy(row: StudyDbRow): StudyRow {
   };
 }
 
-function toTrial(row: TrialDbRow): TrialRow {
+export function toTrial(row: TrialDbRow): TrialRow {
   return {
     id: row.id,
     studyId: row.study_id,

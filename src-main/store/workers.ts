@@ -25,7 +25,8 @@ export interface WorkerRepositorySync {
   list(since: string): WorkerSummary[];
 }
 
-interface WorkerRow {
+/** A worker as the stores' SELECTs read it (run_ids: the ids of its running runs, comma-separated). */
+export interface WorkerRow {
   id: number;
   host: string;
   pid: number;

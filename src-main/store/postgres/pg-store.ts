@@ -21,7 +21,7 @@ import type {
   WorkerRepository,
 } from '../contract.ts';
 import { SCHEMA_VERSION } from '../migrations.ts';
-import type { ServiceHolder } from '../service-lock.ts';
+import { alive, type ServiceHolder } from '../service-lock.ts';
 import { PostgresCheckpointRepository } from './checkpoints.ts';
 import { StudyCoordination } from './coordination.ts';
 import { describePostgresError, postgresTrouble } from './errors.ts';
@@ -37,16 +37,6 @@ export type { PostgresStoreOptions } from './database.ts';
 
 /** Serializes service-lock acquisitions of one schema (advisory lock key: "EVLB", hash of "<schema>:service"). */
 const LOCK_CLASS = 0x45564c42;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;

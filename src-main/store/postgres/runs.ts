@@ -2,81 +2,10 @@
 // SQLite's answer depended on an index's order (ties, LIMIT 1 without ORDER BY, NULLs sorting
 // first), the order is spelled out here so that both stores agree.
 
-import type { FinalMetricName, ParsedRequest, RunPage, RunStatus, RunSummary } from '../../../src-shared/api.ts';
-import { FINAL_METRICS } from '../../../src-shared/api.ts';
+import type { ParsedRequest, RunPage, RunStatus, RunSummary } from '../../../src-shared/api.ts';
 import type { RunRepository } from '../contract.ts';
-import type { QueuePlacement, RunEnvironment, RunOutcome } from '../runs.ts';
+import { type QueuePlacement, type RunEnvironment, type RunOutcome, type RunRow, toRunSummary } from '../runs.ts';
 import { type DeferredWrite, type PostgresDatabase, Placeholders, type SqlValue } from './database.ts';
-
-interface RunRow {
-  id: number;
-  experiment_id: number;
-  experiment_name: string;
-  run_index: number;
-  seed: number;
-  status: RunStatus;
-  priority: number;
-  epoch: number;
-  max_epochs: number;
-  attempts: number;
-  backend: string | null;
-  optimizer: string | null;
-  parameter_count: number | null;
-  error: string | null;
-  queued_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  time: number | null;
-  train_loss: number | null;
-  train_acc: number | null;
-  val_loss: number | null;
-  val_acc: number | null;
-  test_loss: number | null;
-  test_acc: number | null;
-  model_evals: number | null;
-  grad_evals: number | null;
-  epochs_run: number | null;
-  best_epoch: number | null;
-  stopped_early: number | null;
-  keep_checkpoint: number;
-  held: number;
-  trial_status: string | null;
-  worker_id: number | null;
-  worker_host: string | null;
-}
-
-function toSummary(row: RunRow): RunSummary {
-  const final = row.status === 'done' ? (Object.fromEntries(FINAL_METRICS.map((name) => [name, row[name]])) as Record<FinalMetricName, number | null>) : null;
-  return {
-    id: row.id,
-    experimentId: row.experiment_id,
-    experimentName: row.experiment_name,
-    index: row.run_index,
-    seed: row.seed,
-    status: row.status,
-    priority: row.priority,
-    epoch: row.epoch,
-    maxEpochs: row.max_epochs,
-    attempts: row.attempts,
-    backend: row.backend,
-    optimizer: row.optimizer,
-    parameterCount: row.parameter_count,
-    error: row.error,
-    queuedAt: row.queued_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    final,
-    gradEvals: row.grad_evals,
-    epochsRun: row.epochs_run,
-    bestEpoch: row.best_epoch,
-    stoppedEarly: row.stopped_early === null ? null : row.stopped_early !== 0,
-    keepCheckpoint: row.keep_checkpoint !== 0,
-    held: row.held !== 0,
-    stoppedBy: row.status === 'cancelled' && (row.trial_status === 'pruned' || row.trial_status === 'stopped') ? row.trial_status : null,
-    workerId: row.worker_id,
-    workerHost: row.worker_host,
-  };
-}
 
 /** SQLite stores NaN as NULL (infinities as themselves); PostgreSQL would keep NaN. */
 function stored(value: number): number | null {
@@ -153,7 +82,7 @@ export class PostgresRunRepository implements RunRepository {
 
   async get(id: number): Promise<RunSummary | null> {
     const row = await this.db.one<RunRow>(`${SELECT} WHERE r.id = $1`, [id]);
-    return row === null ? null : toSummary(row);
+    return row === null ? null : toRunSummary(row);
   }
 
   async list(query: ParsedRequest<'listRuns'>): Promise<RunPage> {
@@ -165,18 +94,18 @@ export class PostgresRunRepository implements RunRepository {
     const total = (await this.db.one<{ n: number }>(`SELECT count(*) AS n FROM runs r ${filter}`, params.values))?.n ?? 0;
     const sql = `${SELECT} ${filter} ORDER BY r.experiment_id, r.run_index LIMIT ${params.add(query.limit)} OFFSET ${params.add(query.offset)}`;
     const rows = await this.db.query<RunRow>(sql, params.values);
-    return { total, items: rows.map(toSummary) };
+    return { total, items: rows.map(toRunSummary) };
   }
 
   async waiting(limit: number): Promise<RunSummary[]> {
     const rows = await this.db.query<RunRow>(`${SELECT} WHERE r.status IN ('pending', 'interrupted') AND r.held = 0 ORDER BY ${START_ORDER} LIMIT $1`, [limit]);
-    return rows.map(toSummary);
+    return rows.map(toRunSummary);
   }
 
   async running(): Promise<RunSummary[]> {
     // SQLite sorts NULL first.
     const rows = await this.db.query<RunRow>(`${SELECT} WHERE r.status = 'running' ORDER BY r.started_at ASC NULLS FIRST, r.id`);
-    return rows.map(toSummary);
+    return rows.map(toRunSummary);
   }
 
   async recentlyFinished(limit: number): Promise<RunSummary[]> {
@@ -184,7 +113,7 @@ export class PostgresRunRepository implements RunRepository {
       `${SELECT} WHERE r.status IN ('done', 'failed', 'cancelled') ORDER BY r.finished_at DESC NULLS LAST, r.id DESC LIMIT $1`,
       [limit],
     );
-    return rows.map(toSummary);
+    return rows.map(toRunSummary);
   }
 
   async statusCounts(): Promise<Record<RunStatus, number>> {
@@ -312,6 +241,6 @@ export class PostgresRunRepository implements RunRepository {
 
   async forStudy(studyId: number): Promise<RunSummary[]> {
     const rows = await this.db.query<RunRow>(`${SELECT} WHERE e.study_id = $1 ORDER BY r.id`, [studyId]);
-    return rows.map(toSummary);
+    return rows.map(toRunSummary);
   }
 }

@@ -3,92 +3,22 @@
 // both stores return the same values.
 
 import type { StudyRepository } from '../contract.ts';
-import type {
-  EdgeKind,
-  LineageEdge,
-  NewTrial,
-  StudyChange,
-  StudyKind,
-  StudyRow,
-  StudyStatus,
-  TrialChange,
-  TrialParams,
-  TrialRow,
-  TrialStatus,
+import {
+  type EdgeKind,
+  type LineageEdge,
+  type NewTrial,
+  type StudyChange,
+  type StudyDbRow,
+  type StudyKind,
+  type StudyRow,
+  type StudyStatus,
+  type TrialChange,
+  type TrialDbRow,
+  type TrialRow,
+  toStudy,
+  toTrial,
 } from '../studies.ts';
 import { type PostgresDatabase, Placeholders, type SqlValue } from './database.ts';
-
-interface StudyDbRow {
-  id: number;
-  name: string;
-  kind: StudyKind;
-  config: string;
-  config_hash: string;
-  status: StudyStatus;
-  state: string | null;
-  best_trial: number | null;
-  error: string | null;
-  created_at: string;
-  finished_at: string | null;
-  trials: number;
-  finished_trials: number;
-}
-
-interface TrialDbRow {
-  id: number;
-  study_id: number;
-  number: number;
-  generation: number;
-  member: number;
-  params: string;
-  status: TrialStatus;
-  value: number | null;
-  test_value: number | null;
-  experiment_id: number | null;
-  run_id: number | null;
-  sampler_id: number | null;
-  checkpoint_id: number | null;
-  created_at: string;
-  finished_at: string | null;
-}
-
-function toStudy(row: StudyDbRow): StudyRow {
-  return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind,
-    config: JSON.parse(row.config) as unknown,
-    configHash: row.config_hash,
-    status: row.status,
-    state: row.state === null ? null : (JSON.parse(row.state) as unknown),
-    bestTrial: row.best_trial,
-    error: row.error,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
-    trials: row.trials,
-    finishedTrials: row.finished_trials,
-  };
-}
-
-function toTrial(row: TrialDbRow): TrialRow {
-  return {
-    id: row.id,
-    studyId: row.study_id,
-    number: row.number,
-    generation: row.generation,
-    member: row.member,
-    params: JSON.parse(row.params) as TrialParams,
-    status: row.status,
-    value: row.value,
-    testValue: row.test_value,
-    experimentId: row.experiment_id,
-    runId: row.run_id,
-    samplerId: row.sampler_id,
-    checkpointId: row.checkpoint_id,
-    createdAt: row.created_at,
-    finishedAt: row.finished_at,
-  };
-}
 
 const STUDY_SELECT = `SELECT s.*,
     (SELECT count(*) FROM trials t WHERE t.study_id = s.id) AS trials,

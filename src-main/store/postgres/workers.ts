@@ -3,20 +3,8 @@
 
 import type { WorkerSummary } from '../../../src-shared/api.ts';
 import type { WorkerRepository } from '../contract.ts';
-import { type NewWorker, toWorkerSummary } from '../workers.ts';
+import { type NewWorker, toWorkerSummary, type WorkerRow } from '../workers.ts';
 import type { PostgresDatabase } from './database.ts';
-
-interface WorkerRow {
-  id: number;
-  host: string;
-  pid: number;
-  slots: number;
-  backend: string;
-  started_at: string;
-  heartbeat_at: string;
-  stopped_at: string | null;
-  run_ids: string | null;
-}
 
 // SQLite's group_concat lists them in index order (runs_worker: by run id).
 const SELECT = `SELECT w.*, (SELECT string_agg(r.id::text, ',' ORDER BY r.id) FROM runs r WHERE r.worker_id = w.id AND r.status = 'running') AS run_ids FROM workers w`;
