@@ -6,7 +6,7 @@ import { type Command, Option } from 'commander';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import type { Services } from '../services/boot.ts';
 import { DATABASE_ENV, defaultDatabasePath } from '../store/default-path.ts';
-import { isPostgresUrl } from '../store/open-store.ts';
+import { isPostgresUrl } from '../store/location.ts';
 
 export interface DatabaseOptions {
   readonly db?: string;

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserInputError } from '../../src-shared/config/errors.ts';
 import { DATABASE_ENV } from '../store/default-path.ts';
-import { isPostgresUrl } from '../store/open-store.ts';
+import { isPostgresUrl } from '../store/location.ts';
 import { redactUrl } from '../store/redact-url.ts';
 import { describeCommand } from './commands.ts';
 import { positiveInteger } from './options.ts';

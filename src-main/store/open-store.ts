@@ -3,11 +3,8 @@
 // only when a URL asks for it, so the embedded default starts as fast as before.
 
 import type { Store } from './contract.ts';
+import { isPostgresUrl } from './location.ts';
 import { openStore, type StoreOptions } from './store.ts';
-
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
 
 export async function openAnyStore(location: string, options: StoreOptions = {}): Promise<Store> {
   if (!isPostgresUrl(location)) return openStore(location, options);
