@@ -14,11 +14,16 @@ export function sqliteCode(error: unknown): string | null {
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : null;
 }
 
+/**
+ * 'busy', 'storage', or null: any other SQLite error (a constraint broken, an SQL error) is a
+ * bug of ours, not the database's trouble, and must not stop the queue as a full disk would.
+ */
 export function sqliteTrouble(error: unknown): SqliteTrouble | null {
   const code = sqliteCode(error);
   if (code === null) return null;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
-  return 'storage';
+  const storage = ['SQLITE_FULL', 'SQLITE_READONLY', 'SQLITE_IOERR', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_NOMEM', 'SQLITE_PROTOCOL'];
+  return storage.some((kind) => code === kind || code.startsWith(`${kind}_`)) ? 'storage' : null;
 }
 
 /** The problem in words, for people (queue pause reasons, API messages). */
