@@ -13,11 +13,10 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseStudyConfig } from '../src-shared/config/study.ts';
-import { JsBackend } from '../src-main/engine/compute/js-backend.ts';
-import { runStudyInProcess } from '../src-main/hpo/in-process.ts';
 import type { Store } from '../src-main/store/contract.ts';
 import { openAnyStore } from '../src-main/store/open-store.ts';
 import { type PostgresCluster, requirePostgres, startPostgresCluster } from './support/postgres-cluster.ts';
+import { referenceStudy } from './support/study-reference.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -94,25 +93,7 @@ describe.skipIf(skipped !== null)('a GPBT study over two workers on PostgreSQL',
   });
 
   it('survives its coordinator killed mid-study, to the trials of a single-machine study', async () => {
-    const config = parseStudyConfig(input, () => ({}));
-    const run = await runStudyInProcess(config, new JsBackend(null));
-    const ordered = [...run.trials].sort((a, b) => a.plan.number - b.plan.number);
-    const expected = {
-      status: 'done',
-      winner: run.best,
-      trials: ordered.map((t) => ({
-        number: t.plan.number,
-        generation: t.plan.generation,
-        member: t.plan.member,
-        status: t.result.status,
-        value: t.result.value,
-        testValue: t.result.testValue,
-        params: t.plan.params,
-      })),
-      edges: ordered
-        .flatMap((t) => (t.plan.source === null ? [] : t.plan.source.kinds.map((kind) => ({ child: t.plan.number, parent: t.plan.source?.trial, kind }))))
-        .sort((a, b) => a.child - b.child || a.kind.localeCompare(b.kind)),
-    };
+    const expected = await referenceStudy(parseStudyConfig(input, () => ({})));
 
     const url = await pgCluster.createDatabase('study');
     const store = await openAnyStore(url);

@@ -15,9 +15,8 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AppEvent } from '../src-shared/api.ts';
-import { parseStudyConfig, type StudyConfig } from '../src-shared/config/study.ts';
-import { JsBackend } from '../src-main/engine/compute/js-backend.ts';
-import { runStudyInProcess } from '../src-main/hpo/in-process.ts';
+import { parseStudyConfig } from '../src-shared/config/study.ts';
+import { referenceStudy } from './support/study-reference.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const cli = ['--disable-warning=ExperimentalWarning', join(root, 'bin/evolab.mjs')];
@@ -144,34 +143,11 @@ function storedStudy(db: string, id: number): unknown {
   }
 }
 
-/** The same study run in this process by the engine, in the shape of storedStudy. */
-async function reference(config: StudyConfig): Promise<unknown> {
-  const run = await runStudyInProcess(config, new JsBackend(null));
-  const trials = [...run.trials].sort((a, b) => a.plan.number - b.plan.number);
-  const edges = trials.flatMap((t) =>
-    t.plan.source === null ? [] : t.plan.source.kinds.map((kind) => ({ child: t.plan.number, parent: t.plan.source?.trial, kind })),
-  );
-  return {
-    status: 'done',
-    winner: run.best,
-    trials: trials.map((t) => ({
-      number: t.plan.number,
-      generation: t.plan.generation,
-      member: t.plan.member,
-      status: t.result.status,
-      value: t.result.value,
-      testValue: t.result.testValue,
-      params: t.plan.params,
-    })),
-    edges: edges.sort((a, b) => a.child - b.child || a.kind.localeCompare(b.kind)),
-  };
-}
-
 describe.each(studies)('a %s study in evolab serve', (_name, input) => {
   const config = parseStudyConfig(input, () => ({}));
   let expected: unknown;
   beforeAll(async () => {
-    expected = await reference(config);
+    expected = await referenceStudy(config);
   });
 
   it('run in one go through the queue equals the study run in-process', async () => {
