@@ -1,6 +1,7 @@
 // Default strategy parameters of CMA-ES, from N. Hansen, "The CMA Evolution Strategy: A
-// Tutorial", arXiv:1604.00772 (2016), Table 1, with positive recombination weights only
-// (mu = floor(lambda/2), w_i proportional to ln((lambda+1)/2) - ln i).
+// Tutorial", arXiv:1604.00772 (2016), Table 1: mu = floor(lambda/2) positive recombination
+// weights proportional to ln((lambda+1)/2) - ln i, and the lambda - mu negative weights of the
+// active covariance update (eqs. 49-53), scaled so that the update stays positive definite.
 
 export interface StrategyParameters {
   readonly dimension: number;
@@ -8,6 +9,11 @@ export interface StrategyParameters {
   readonly mu: number;
   /** Positive recombination weights, summing to 1. */
   readonly weights: Float64Array;
+  /**
+   * Negative weights of ranks mu+1..lambda for the active covariance update (Table 1: the raw
+   * weights scaled by min(alpha_mu^-, alpha_mueff^-, alpha_posdef^-) / sum |w'^-|), in rank order.
+   */
+  readonly negativeWeights: Float64Array;
   /** Variance-effective selection mass 1 / sum(w_i^2). */
   readonly muEff: number;
   /** Cumulation for step-size control (c_sigma) and its damping (d_sigma). */
@@ -40,7 +46,16 @@ export function strategyParameters(dimension: number, lambda = defaultPopulation
   const c1 = 2 / ((n + 1.3) ** 2 + muEff);
   const cMu = Math.min(1 - c1, (2 * (muEff - 2 + 1 / muEff)) / ((n + 2) ** 2 + muEff));
   const chiN = Math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n));
-  return { dimension: n, lambda, mu, weights, muEff, cSigma, dSigma, cc, c1, cMu, chiN };
+  // Table 1: w'_i for i > mu are negative; mu_eff^- is their variance-effective mass.
+  const rawNegative = Float64Array.from({ length: lambda - mu }, (_, i) => Math.log((lambda + 1) / 2) - Math.log(mu + i + 1));
+  const negativeTotal = rawNegative.reduce((a, w) => a + Math.abs(w), 0);
+  const muEffMinus = negativeTotal === 0 ? 0 : negativeTotal ** 2 / rawNegative.reduce((a, w) => a + w * w, 0);
+  const alphaMu = 1 + c1 / cMu;
+  const alphaMuEff = 1 + (2 * muEffMinus) / (muEff + 2);
+  const alphaPosDef = (1 - c1 - cMu) / (n * cMu);
+  const scale = Math.min(alphaMu, alphaMuEff, alphaPosDef) / (negativeTotal === 0 ? 1 : negativeTotal);
+  const negativeWeights = rawNegative.map((w) => w * scale);
+  return { dimension: n, lambda, mu, weights, negativeWeights, muEff, cSigma, dSigma, cc, c1, cMu, chiN };
 }
 
 /** Indices 0..n-1 ordered by ascending fitness (ties by index, so the order is deterministic). */

@@ -18,24 +18,26 @@ import type { StrategyKind } from './strategy.ts';
  * - sep-CMA-ES learns a diagonal in O(n) on separable functions (the axis-parallel ellipsoid)
  *   but needs many more evaluations on the non-separable Rosenbrock function (Ros & Hansen
  *   2008, Sect. 4, Fig. 2).
- * Each budget is about 1.5x the expected count; the counts this implementation takes (3 seeds)
- * are noted beside them.
+ * Each budget is about 1.15x the largest count of 5 seeds (bench/strategy-evaluations.ts,
+ * medians beside them), tight enough that a regression of a fifth fails: e.g. full CMA-ES
+ * without its active covariance update needed 5,490-6,030 and 66,765-67,320 evaluations on the
+ * 10-D and 40-D ellipsoid, over these budgets.
  */
 const BUDGETS: Record<StrategyKind, Record<string, Record<10 | 40, number>>> = {
   full: {
-    sphere: { 10: 2_500, 40: 8_000 }, // measured 1340-1560, 4620-5055
-    ellipsoid: { 10: 10_000, 40: 100_000 }, // 5490-6030, 65865-68100
-    rosenbrock: { 10: 10_000, 40: 120_000 }, // 5600-6430, 77775-80115
+    sphere: { 10: 1_700, 40: 5_700 }, // median 1350, 4920
+    ellipsoid: { 10: 4_800, 40: 57_500 }, // median 4020, 49455 (active; 5940, 67170 without)
+    rosenbrock: { 10: 6_100, 40: 71_500 }, // median 5030, 61590 (active; 5600, 78720 without)
   },
   maes: {
-    sphere: { 10: 2_500, 40: 8_000 }, // 1260-1450, 4665-4980
-    ellipsoid: { 10: 10_000, 40: 100_000 }, // 4180-5250, 63930-65715
-    rosenbrock: { 10: 10_000, 40: 120_000 }, // 5540-6250, 75915-79530
+    sphere: { 10: 1_700, 40: 5_700 }, // median 1350, 4770
+    ellipsoid: { 10: 6_400, 40: 75_500 }, // median 5060, 64770
+    rosenbrock: { 10: 7_500, 40: 91_500 }, // median 6200, 77460
   },
   sep: {
-    sphere: { 10: 2_500, 40: 8_000 }, // 1060-1260, 4230-4455
-    ellipsoid: { 10: 4_000, 40: 20_000 }, // 2090-2290, 10470-11295
-    rosenbrock: { 10: 150_000, 40: 300_000 }, // 82650-85290, 150960-159315
+    sphere: { 10: 1_450, 40: 5_100 }, // median 1150, 4245
+    ellipsoid: { 10: 2_850, 40: 13_000 }, // median 2290, 11160
+    rosenbrock: { 10: 98_000, 40: 186_000 }, // median 82650, 157440
   },
 };
 
