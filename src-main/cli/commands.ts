@@ -76,6 +76,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./import.ts')).registerImportCommand,
   },
   {
+    name: 'doctor',
+    description: 'compute backends: which load here, the device found, and a short self-test in GFLOP/s',
+    load: async () => (await import('./doctor.ts')).registerDoctorCommand,
+  },
+  {
     name: 'report',
     description: 'comparison report (tables, boxplots, learning curves, configs) as HTML and/or PDF',
     load: async () => (await import('./report.ts')).registerReportCommand,
