@@ -4,7 +4,7 @@
 //   node bench/strategy-evaluations.ts [--seeds 5] [--kinds full,maes,sep] [--dims 10,40]
 
 import { parseArgs } from 'node:util';
-import { ellipsoid, rosenbrock, sphere, type TestFunction } from '../src-main/engine/strategies/benchmark-functions.ts';
+import { ellipsoid, minimise, rosenbrock, sphere, type TestFunction } from '../src-main/engine/strategies/benchmark-functions.ts';
 import { createStrategy } from '../src-main/engine/strategies/registry.ts';
 import type { StrategyKind } from '../src-main/engine/strategies/strategy.ts';
 
@@ -19,20 +19,7 @@ const FUNCTIONS: Record<string, { f: TestFunction; x0: number; sigma0: number }>
 };
 
 function evaluationsToTarget(kind: StrategyKind, f: TestFunction, n: number, x0: number, sigma0: number, seed: number): number {
-  const es = createStrategy(kind, { mean: new Array<number>(n).fill(x0), sigma0, seed });
-  const fitness = new Float64Array(es.populationSize);
-  let evaluations = 0;
-  let best = Number.POSITIVE_INFINITY;
-  while (best >= 1e-8 && evaluations < 1_000_000) {
-    const x = es.ask();
-    for (let k = 0; k < es.populationSize; k++) {
-      fitness[k] = f(x.subarray(k * n, (k + 1) * n));
-      best = Math.min(best, fitness[k]);
-    }
-    evaluations += es.populationSize;
-    es.tell(fitness);
-  }
-  return evaluations;
+  return minimise(createStrategy(kind, { mean: new Array<number>(n).fill(x0), sigma0, seed }), f, 1_000_000).evaluations;
 }
 
 for (const kind of (values.kinds ?? '').split(',') as StrategyKind[]) {
