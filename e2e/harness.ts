@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { locateChromium } from '../src-main/report/pdf.ts';
+import { locateChromium } from '../src-main/files/chromium.ts';
 
 export const root = resolve(import.meta.dirname, '..');
 export const screenshotDir = join(root, 'artifacts', 'screenshots');

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findChromium } from '../src-main/report/pdf.ts';
+import { findChromium } from '../src-main/files/chromium.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
