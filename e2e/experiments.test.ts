@@ -87,10 +87,13 @@ describe.skipIf(!e2eAvailable)('experiments, detail and queue in headless Chromi
     // view follows the next run only once that one starts), then for its curve to grow.
     let first = 0;
     await expect
-      .poll(async () => {
-        first = await points();
-        return first > 50 && first < live.training.max_epochs;
-      }, { timeout: 30_000 })
+      .poll(
+        async () => {
+          first = await points();
+          return first > 50 && first < live.training.max_epochs;
+        },
+        { timeout: 30_000 },
+      )
       .toBe(true);
     await expect.poll(points, { timeout: 10_000 }).toBeGreaterThan(first);
     await screenshot(page, 'experiment-detail-live');
