@@ -11,12 +11,13 @@ export default defineConfig({
     build: {
       // The job program and the worker threads are entries of their own: utilityProcess.fork
       // and new Worker() need them as built files beside main.js (out/main/job-entry.js,
-      // population-worker.js, result-reader-worker.js; files/worker-script.ts finds them).
+      // population-worker.js, device-worker.js, result-reader-worker.js; files/worker-script.ts finds them).
       rollupOptions: {
         input: {
           main: resolve(import.meta.dirname, 'src-main/app/main.ts'),
           'job-entry': resolve(import.meta.dirname, 'src-main/queue/job-entry.ts'),
           'population-worker': resolve(import.meta.dirname, 'src-main/engine/compute/population-worker.ts'),
+          'device-worker': resolve(import.meta.dirname, 'src-main/engine/compute/webgpu/device-worker.ts'),
           'result-reader-worker': resolve(import.meta.dirname, 'src-main/report/result-reader-worker.ts'),
         },
       },

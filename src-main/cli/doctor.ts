@@ -21,14 +21,14 @@ export function registerDoctorCommand(program: Command): void {
       const seconds = Number(options.seconds);
       if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 60)
         throw new UserInputError('--seconds', `must be a number of seconds in (0, 60], not ${options.seconds}`);
-      const { diagnoseBackends } = await import('../engine/compute/doctor.ts');
+      const { autoChoice, diagnoseBackends } = await import('../engine/compute/doctor.ts');
       const reports = await diagnoseBackends(seconds);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
         return;
       }
       const rows = reports.map((r) => [
-        r.backend,
+        r.host === null ? r.backend : `${r.backend} (${r.host})`,
         r.loads ? 'yes' : 'no',
         r.device ?? '-',
         r.gflops === null ? '-' : `${r.gflops.toFixed(2)} GFLOP/s`,
@@ -36,5 +36,7 @@ export function registerDoctorCommand(program: Command): void {
       ]);
       process.stdout.write(`${textTable(['backend', 'loads', 'device', 'self-test', 'detail'], rows, 5)}\n`);
       process.stdout.write(`self-test: loss and gradient of a 196-100-10 MLP on batches of 256, ${seconds} s per backend\n`);
+      const auto = autoChoice(reports);
+      process.stdout.write(`auto trains on: ${auto === undefined ? 'nothing loads' : auto.detail}\n`);
     });
 }

@@ -34,7 +34,7 @@ export function registerRunCommand(program: Command): void {
     .option('-n, --runs <n>', 'number of runs (run i uses seed first-seed + i)', positiveInteger, 1)
     .option('-o, --out <dir>', 'folder for the result files', 'results')
     .option('--first-seed <seed>', 'seed of the first run', nonNegativeInteger, 0)
-    .addOption(new Option('--backend <name>', 'compute backend (overrides the config)').choices(['auto', 'js', 'wasm', 'gpu']))
+    .addOption(new Option('--backend <name>', 'compute backend (overrides the config)').choices(['auto', 'js', 'wasm', 'gpu', 'webgpu']))
     .option('--threads <n>', 'threads sharing each generation\'s population: a count or "auto" (overrides the config)', threadCount)
     .option('-q, --quiet', 'no progress display and no summary table', false)
     .addHelpText('after', '\nExample:\n  evolab run resources/configs/iris_adam.json --runs 25 --out results/')

@@ -124,8 +124,11 @@ const training = z.strictObject({
 });
 
 const compute = z.strictObject({
-  /** auto: tfjs-node-gpu when installed and working, else WASM kernels, else plain JS. */
-  backend: choice(['auto', 'js', 'wasm', 'gpu']).default('auto'),
+  /**
+   * auto: a hardware WebGPU adapter, else tfjs-node-gpu when installed and working, else WASM
+   * kernels, else plain JS. webgpu: WebGPU by name (software adapters and a headless Chromium too).
+   */
+  backend: choice(['auto', 'js', 'wasm', 'gpu', 'webgpu']).default('auto'),
   /** Threads that share each generation's population: 'auto' (the machine's cores, at most 8) or a count. */
   threads: z
     .union(

@@ -3,14 +3,15 @@
 // measured. The self-test counts 6 x batch x weights operations per training step.
 import { describe, expect, it } from 'vitest';
 import type { ComputeBackend } from './backend.ts';
-import { diagnoseBackends, selfTest } from './doctor.ts';
+import { autoChoice, type BackendReport, diagnoseBackends, selfTest } from './doctor.ts';
 import { gpuPackageInstalled } from './gpu.ts';
 import { JsBackend } from './js-backend.ts';
 
 describe('evolab doctor', () => {
-  it('lists js, wasm, gpu and webgpu; measures those that load; says why the others do not', async () => {
+  it('lists js, wasm, gpu and webgpu (Dawn, Chromium); measures those that load; says why the others do not', async () => {
     const reports = await diagnoseBackends(0.05);
-    expect(reports.map((r) => r.backend)).toEqual(['js', 'wasm', 'gpu', 'webgpu']);
+    expect(reports.map((r) => r.backend)).toEqual(['js', 'wasm', 'gpu', 'webgpu', 'webgpu']);
+    expect(reports.map((r) => r.host)).toEqual([null, null, null, 'Dawn for Node', 'headless Chromium']);
     for (const report of reports) {
       if (report.loads) expect(report.gflops).toBeGreaterThan(0);
       else expect(report.gflops).toBeNull();
@@ -20,7 +21,27 @@ describe('evolab doctor', () => {
     // The WebAssembly kernels are a dependency: they load wherever Evolab installs.
     expect(reports[1]).toMatchObject({ loads: true });
     if (!gpuPackageInstalled()) expect(reports[2].detail).toContain('@tensorflow/tfjs-node-gpu is not installed');
-    expect(reports[3]).toMatchObject({ loads: false, detail: 'no WebGPU backend in this version of Evolab' });
+    // This machine has no GPU: Dawn finds no adapter, and Chromium's SwiftShader is never auto's.
+    expect(reports[3]).toMatchObject({ loads: false, autoEligible: false });
+    expect(reports[3].detail).toMatch(/^Dawn for Node found no WebGPU adapter|^the webgpu package/);
+    if (reports[4].loads) expect(reports[4]).toMatchObject({ device: 'google swiftshader (software)', autoEligible: false });
+    expect(autoChoice(reports)?.backend).toBe('wasm');
+  });
+
+  it('lets auto take a hardware WebGPU adapter first, never a software one', () => {
+    const report = (backend: BackendReport['backend'], loads: boolean, autoEligible: boolean): BackendReport => ({
+      backend,
+      host: null,
+      loads,
+      autoEligible,
+      detail: backend,
+      device: null,
+      gflops: loads ? 1 : null,
+    });
+    const cpu = [report('js', true, true), report('wasm', true, true), report('gpu', false, true)];
+    expect(autoChoice([...cpu, report('webgpu', true, true)])?.backend).toBe('webgpu');
+    expect(autoChoice([...cpu, report('webgpu', true, false)])?.backend).toBe('wasm');
+    expect(autoChoice([report('js', true, true), report('gpu', true, true), report('wasm', true, true)])?.backend).toBe('gpu');
   });
 
   it('counts 6 x batch x weights operations per timed step of a 196-100-10 MLP', () => {

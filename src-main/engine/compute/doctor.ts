@@ -8,14 +8,21 @@
 import { Rng } from '../rng.ts';
 import { mlpLayout, initParameters } from '../model/mlp.ts';
 import type { ComputeBackend } from './backend.ts';
+import { locateChromium } from '../../files/chromium.ts';
 import { gpuPackageInstalled, nvidiaGpuPresent } from './gpu.ts';
 import { JsBackend } from './js-backend.ts';
 import { TfjsKernels } from './tfjs-kernels.ts';
+import { adapterLabel } from './webgpu/adapter.ts';
+import { WebGpuBackend, type WebGpuHost } from './webgpu/webgpu-backend.ts';
 
 export interface BackendReport {
   /** The backend as configs name it (compute.backend). */
   readonly backend: 'js' | 'wasm' | 'gpu' | 'webgpu';
+  /** Where a WebGPU device lives: 'Dawn for Node' or 'headless Chromium' (null for the others). */
+  readonly host: string | null;
   readonly loads: boolean;
+  /** `auto` would train on it (a software WebGPU adapter never qualifies). */
+  readonly autoEligible: boolean;
   /** The backend's own name when it loads, else why it does not. */
   readonly detail: string;
   /** The device found (a GPU, an adapter), when the backend has one. */
@@ -60,19 +67,21 @@ export function selfTest(backend: ComputeBackend, seconds: number): SelfTestResu
 export async function diagnoseBackends(seconds: number): Promise<BackendReport[]> {
   const reports: BackendReport[] = [];
   const js = new JsBackend(null);
-  reports.push({ backend: 'js', loads: true, detail: js.name, device: null, gflops: selfTest(js, seconds).gflops });
+  const cpu = { host: null, autoEligible: true };
+  reports.push({ backend: 'js', ...cpu, loads: true, detail: js.name, device: null, gflops: selfTest(js, seconds).gflops });
 
   const wasm = await TfjsKernels.create('wasm');
-  if (wasm.kernels === null) reports.push({ backend: 'wasm', loads: false, detail: wasm.reason, device: null, gflops: null });
+  if (wasm.kernels === null) reports.push({ backend: 'wasm', ...cpu, loads: false, detail: wasm.reason, device: null, gflops: null });
   else {
     const backend = new JsBackend(wasm.kernels);
-    reports.push({ backend: 'wasm', loads: true, detail: backend.name, device: null, gflops: selfTest(backend, seconds).gflops });
+    reports.push({ backend: 'wasm', ...cpu, loads: true, detail: backend.name, device: null, gflops: selfTest(backend, seconds).gflops });
   }
 
   const nvidia = nvidiaGpuPresent();
   if (!gpuPackageInstalled()) {
     reports.push({
       backend: 'gpu',
+      ...cpu,
       loads: false,
       detail: `the optional package @tensorflow/tfjs-node-gpu is not installed${nvidia ? ' (an NVIDIA GPU is present: npm install @tensorflow/tfjs-node-gpu)' : ''}`,
       device: nvidia ? 'NVIDIA GPU (driver loaded)' : null,
@@ -81,14 +90,49 @@ export async function diagnoseBackends(seconds: number): Promise<BackendReport[]
   } else {
     const gpu = await TfjsKernels.create('gpu');
     if (gpu.kernels === null)
-      reports.push({ backend: 'gpu', loads: false, detail: gpu.reason, device: nvidia ? 'NVIDIA GPU (driver loaded)' : null, gflops: null });
+      reports.push({ backend: 'gpu', ...cpu, loads: false, detail: gpu.reason, device: nvidia ? 'NVIDIA GPU (driver loaded)' : null, gflops: null });
     else {
       const backend = new JsBackend(gpu.kernels);
-      reports.push({ backend: 'gpu', loads: true, detail: backend.name, device: 'NVIDIA GPU (CUDA)', gflops: selfTest(backend, seconds).gflops });
+      reports.push({ backend: 'gpu', ...cpu, loads: true, detail: backend.name, device: 'NVIDIA GPU (CUDA)', gflops: selfTest(backend, seconds).gflops });
     }
   }
 
-  // Not built yet: kept in the list so that the report says what this version lacks.
-  reports.push({ backend: 'webgpu', loads: false, detail: 'no WebGPU backend in this version of Evolab', device: null, gflops: null });
+  reports.push(await diagnoseWebGpu({ kind: 'dawn' }, 'Dawn for Node', seconds));
+  const chromium = locateChromium();
+  if (chromium.path === null) {
+    const detail = `no Chromium found (looked at ${chromium.lookedAt.join(', ')})`;
+    reports.push({ backend: 'webgpu', host: 'headless Chromium', loads: false, autoEligible: false, detail, device: null, gflops: null });
+  } else reports.push(await diagnoseWebGpu({ kind: 'chromium', executablePath: chromium.path }, 'headless Chromium', seconds));
   return reports;
+}
+
+/** The backend `auto` trains on, from a report: a hardware WebGPU adapter (Dawn), the GPU package, WASM, JS. */
+export function autoChoice(reports: readonly BackendReport[]): BackendReport | undefined {
+  const order = (r: BackendReport): number => ['webgpu', 'gpu', 'wasm', 'js'].indexOf(r.backend);
+  return reports
+    .filter((r) => r.loads && r.autoEligible)
+    .slice()
+    .sort((a, b) => order(a) - order(b))[0];
+}
+
+async function diagnoseWebGpu(host: WebGpuHost, where: string, seconds: number): Promise<BackendReport> {
+  const started = await WebGpuBackend.create({ host, hardwareOnly: false });
+  if (started.backend === null)
+    return { backend: 'webgpu', host: where, loads: false, autoEligible: false, detail: started.reason, device: null, gflops: null };
+  const backend = started.backend;
+  try {
+    const { software } = backend.adapter;
+    return {
+      backend: 'webgpu',
+      host: where,
+      loads: true,
+      // auto opens Dawn only (a browser per run is for those who ask), and never a software adapter.
+      autoEligible: host.kind === 'dawn' && !software,
+      detail: software ? `${backend.name}; a software adapter: auto never picks it` : backend.name,
+      device: adapterLabel(backend.adapter),
+      gflops: selfTest(backend, seconds).gflops,
+    };
+  } finally {
+    await backend.close();
+  }
 }

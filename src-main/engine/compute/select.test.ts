@@ -2,7 +2,12 @@
 import { describe, expect, it, vi } from 'vitest';
 
 const machine = vi.hoisted(() => ({ gpu: false }));
-vi.mock('./gpu.ts', () => ({ gpuPackageInstalled: () => false, nvidiaGpuPresent: () => machine.gpu }));
+vi.mock('./gpu.ts', () => ({
+  gpuPackageInstalled: () => false,
+  nvidiaGpuPresent: () => machine.gpu,
+  webGpuPackageInstalled: () => true,
+  gpuDevicePresent: () => machine.gpu,
+}));
 const { createBackend } = await import('./select.ts');
 
 describe('createBackend', () => {
@@ -13,11 +18,12 @@ describe('createBackend', () => {
     expect(notes).toEqual([]);
   });
 
-  it('auto on a machine with an NVIDIA GPU but no GPU package: says how to use it', async () => {
+  it('auto on a machine with an NVIDIA GPU that Dawn cannot open and no GPU package: says why, and how to use it', async () => {
     machine.gpu = true;
     const { backend, notes } = await createBackend('auto');
     expect(backend.name).toMatch(/^wasm/);
     expect(notes).toEqual([
+      expect.stringMatching(/^WebGPU was not used: (Dawn for Node found no WebGPU adapter|the webgpu package)/),
       expect.stringMatching(/^this machine has an NVIDIA GPU; to train on it, install the optional package: npm install @tensorflow\/tfjs-node-gpu/),
     ]);
   });

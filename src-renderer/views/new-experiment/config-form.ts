@@ -133,7 +133,7 @@ export function configSections(draft: Json): FormSection[] {
     {
       title: 'Compute',
       fields: [
-        c('compute.backend', 'Backend', 'select', { options: ['auto', 'js', 'wasm', 'gpu'] }),
+        c('compute.backend', 'Backend', 'select', { options: ['auto', 'js', 'wasm', 'gpu', 'webgpu'] }),
         c('compute.threads', 'Threads', 'threads', { placeholder: 'auto' }),
       ],
     },
