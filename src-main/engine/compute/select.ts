@@ -80,7 +80,7 @@ async function openWebGpu(): Promise<{ backend: WebGpuBackend | null; notes: str
     if (dawn.backend.adapter.software) notes.push('the WebGPU adapter is a software one: slower than the CPU backends');
     return { backend: dawn.backend, notes };
   }
-  notes.push(`Dawn for Node: ${dawn.reason}`);
+  notes.push(dawn.reason);
   const { path, lookedAt } = locateChromium();
   if (path === null) {
     notes.push(`no Chromium to host WebGPU (looked at ${lookedAt.join(', ')})`);
