@@ -85,12 +85,13 @@ describe('curveChart', () => {
   it('x axis: epoch, wall time and model evaluations change the axis name and the x values', () => {
     const xs = (x: CurveControls['x']) => {
       const chart = curveChart({ metric: 'val_loss', groups: [three], controls: controls({ view: 'seeds', x }), colors });
-      const option = chart.option as { xAxis: { name: string; min: number } };
-      return { name: option.xAxis.name, first: seriesOf(chart.option)[0].data.map((p) => p[0]) };
+      const option = chart.option as { xAxis: { name: string; min: number; minInterval?: number } };
+      return { name: option.xAxis.name, first: seriesOf(chart.option)[0].data.map((p) => p[0]), minInterval: option.xAxis.minInterval };
     };
-    expect(xs('epoch')).toEqual({ name: 'epoch', first: [1, 2, 3, 4, 5] });
-    expect(xs('wall')).toEqual({ name: 'wall time (s)', first: [0.5, 1, 1.5, 2, 2.5] });
-    expect(xs('evals')).toEqual({ name: 'model evaluations', first: [100, 200, 300, 400, 500] });
+    // Only epochs are whole numbers: no tick between two epochs.
+    expect(xs('epoch')).toEqual({ name: 'epoch', first: [1, 2, 3, 4, 5], minInterval: 1 });
+    expect(xs('wall')).toEqual({ name: 'wall time (s)', first: [0.5, 1, 1.5, 2, 2.5], minInterval: undefined });
+    expect(xs('evals')).toEqual({ name: 'model evaluations', first: [100, 200, 300, 400, 500], minInterval: undefined });
   });
 
   it('aggregates runs with different x on a common grid (evaluation-matched)', () => {

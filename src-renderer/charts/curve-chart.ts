@@ -298,6 +298,8 @@ export function curveChart(input: CurveChartInput): CurveChart {
       nameLocation: 'middle',
       nameGap: 24,
       ...(xMin !== undefined && xMax !== undefined ? { min: xMin, max: xMax } : {}),
+      // Epochs are whole: no ticks between them (a 4-epoch run read "1 2 2 3 3 4 4" otherwise).
+      ...(axis.key === 'epoch' ? { minInterval: 1 } : {}),
       ...axisStyle,
       axisLabel: { color: c.muted, hideOverlap: true, formatter: (v: number) => formatMetric(axis.metric, v) },
     },
