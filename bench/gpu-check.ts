@@ -1,17 +1,20 @@
 // One command for a machine with a GPU (not a test: it prints figures and asserts nothing):
-//   node bench/gpu-check.ts [--epochs 3] [--configs mnist_cmaes,mnist_layerwise,mnist_adam] [--batches 64,4000]
-// Prints `evolab doctor`'s report (every backend, whether it loads, the device found), then for
-// the backend `auto` chooses and for `wasm` the seconds per epoch of each config at each batch
-// size: the mean over epochs 2..N (the first one pays start-up and JIT), early stopping off.
-// Here (2 cores, no GPU) auto and wasm are the same backend; on a GPU machine with
-// @tensorflow/tfjs-node-gpu installed, auto is the GPU. The whole default check takes some
-// minutes (CMA-ES at batch 64 runs a generation per 64 rows).
+//   node bench/gpu-check.ts [--epochs 3] [--configs mnist_cmaes,mnist_layerwise,mnist_adam] [--batches 64,4000] [--software]
+// Prints `evolab doctor`'s report (every backend, whether it loads, the device or adapter found,
+// and which one auto takes), then for the backend `auto` chooses, for `webgpu` asked by name and
+// for `wasm` the seconds per epoch of each config at each batch size: the mean over epochs 2..N
+// (the first one pays start-up and JIT), early stopping off. On a GPU machine auto is WebGPU
+// through Dawn (any Vulkan/Metal/D3D12 GPU) or, failing that, @tensorflow/tfjs-node-gpu when
+// installed. Here (2 cores, no GPU) auto and wasm are the same backend, and webgpu finds only
+// SwiftShader in headless Chromium, which is skipped unless --software (it is a CPU emulation:
+// minutes per epoch). The whole default check takes some minutes.
 
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseExperimentConfig } from '../src-shared/config/experiment.ts';
-import { diagnoseBackends } from '../src-main/engine/compute/doctor.ts';
+import { autoChoice, diagnoseBackends } from '../src-main/engine/compute/doctor.ts';
+import { WebGpuBackend } from '../src-main/engine/compute/webgpu/webgpu-backend.ts';
 import { type BackendPreference, createBackend, defaultThreads } from '../src-main/engine/compute/select.ts';
 import { loadSplits } from '../src-main/engine/data/load.ts';
 import { trainRun } from '../src-main/engine/train.ts';
@@ -21,21 +24,30 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '3' },
     configs: { type: 'string', default: 'mnist_cmaes,mnist_layerwise,mnist_adam' },
     batches: { type: 'string', default: '64,4000' },
+    software: { type: 'boolean', default: false },
   },
 });
 const EPOCHS = Math.max(2, Number(values.epochs));
 const configsDir = resolve(import.meta.dirname, '../resources/configs');
 
 console.log('## Backends (evolab doctor, 1 s self-test each)\n');
-for (const r of await diagnoseBackends(1)) {
+const reports = await diagnoseBackends(1);
+for (const r of reports) {
+  const name = r.host === null ? r.backend : `${r.backend} (${r.host})`;
   console.log(
-    `- ${r.backend}: ${r.loads ? `loads, ${r.gflops?.toFixed(2)} GFLOP/s` : 'does not load'}; ${r.detail}${r.device === null ? '' : `; device: ${r.device}`}`,
+    `- ${name}: ${r.loads ? `loads, ${r.gflops?.toFixed(2)} GFLOP/s` : 'does not load'}; ${r.detail}${r.device === null ? '' : `; device: ${r.device}`}`,
   );
 }
+console.log(`\nauto takes: ${autoChoice(reports)?.detail ?? 'nothing loads'}`);
 
-for (const preference of ['auto', 'wasm'] as BackendPreference[]) {
+for (const preference of ['auto', 'webgpu', 'wasm'] as BackendPreference[]) {
   const { backend, notes } = await createBackend(preference, defaultThreads());
   console.log(`\n## ${preference}: ${backend.name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}\n`);
+  if (preference === 'webgpu' && (!(backend instanceof WebGpuBackend) || (backend.adapter.software && values.software !== true))) {
+    console.log(backend instanceof WebGpuBackend ? 'skipped: a software adapter (--software to time it anyway)' : 'skipped: no WebGPU device');
+    if (backend instanceof WebGpuBackend) await backend.close();
+    continue;
+  }
   console.log('| config | batch | s/epoch |');
   console.log('|---|---|---|');
   for (const name of (values.configs ?? '').split(',')) {
@@ -50,4 +62,5 @@ for (const preference of ['auto', 'wasm'] as BackendPreference[]) {
       console.log(`| ${name} | ${batch} | ${seconds.toFixed(3)} |`);
     }
   }
+  if (backend instanceof WebGpuBackend) await backend.close();
 }
