@@ -40,7 +40,13 @@ export default defineConfig({
       // `evolab serve`, where 1.7 MB of entry script is a slow first load. The main-process
       // bundles stay readable (their stack traces are what users report).
       minify: 'oxc',
-      rollupOptions: { input: resolve(import.meta.dirname, 'src-renderer/index.html') },
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src-renderer/index.html'),
+          // A job's WebGPU device page, loaded in a hidden window (engine/compute/webgpu/).
+          'webgpu-device': resolve(import.meta.dirname, 'src-renderer/webgpu-device.html'),
+        },
+      },
     },
   },
 });

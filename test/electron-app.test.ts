@@ -4,8 +4,8 @@
 // renderer calls it: every AppApi method round-trips over IPC (answers and typed errors);
 // a run trains to done in a utilityProcess job (a real child process with Electron's
 // parentPort); a report comes back as a PDF from printToPDF; the database lives in the
-// userData folder; the window is sandboxed with the Content-Security-Policy; a second
-// instance hands over to the first and quits. The last test breaks a copy of the preload and
+// userData folder; the window is sandboxed with the Content-Security-Policy; a WebGPU run
+// borrows a hidden window's adapter; a second instance hands over to the first and quits. The last test breaks a copy of the preload and
 // sees the app fail, so this test can fail.
 import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,6 +136,20 @@ describe.skipIf(!existsSync(builtMain))('the desktop app (built main and preload
     expect(pdf.mimeType).toBe('application/pdf');
     expect(Buffer.from(pdf.base64, 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.bytes).toBeGreaterThan(10_000);
+  });
+
+  it.skipIf(!existsSync(chromium))('trains a WebGPU run on a hidden window when the job process has no adapter', async () => {
+    // No GPU here: Dawn finds no adapter in the job process, so the job asks the app for a hidden
+    // window on its device page; the window's Chromium (with the app's WebGPU switch and CSP)
+    // has SwiftShader. The window goes with the job.
+    const config = { ...iris, optimizer: { type: 'cmaes', population: 12, sigma0: 0.5 }, compute: { backend: 'webgpu', threads: 1 } };
+    const experiment = await app.call<{ id: number }>('createExperiment', { config, runs: 1, name: 'webgpu in a window' });
+    const run = async () => (await app.call<{ items: { status: string; backend: string | null }[] }>('listRuns', { experimentId: experiment.id })).items[0];
+    await expect.poll(async () => (await run()).status, { timeout: 120_000 }).toBe('done');
+    expect((await run()).backend).toBe('webgpu (google swiftshader (software), Electron window)');
+    const devicePages = async () =>
+      (await app.controlResult<{ windows: { loaded: string | null }[] }>('windows')).windows.filter((w) => w.loaded?.endsWith('/webgpu-device.html'));
+    await expect.poll(devicePages).toEqual([]);
   });
 
   it('lets one instance run: a second one hands over (the first focuses its window) and quits', async () => {

@@ -58,6 +58,10 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
+// WebGPU for the jobs' device windows: Chromium enables it by default on Windows and macOS,
+// on Linux only with this switch (Vulkan drivers).
+if (process.platform === 'linux') app.commandLine.appendSwitch('enable-unsafe-webgpu');
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {

@@ -12,7 +12,7 @@ import { createBackend } from '../engine/compute/select.ts';
 import { loadSplits } from '../engine/data/load.ts';
 import { checkMemory, thisMachine } from '../engine/preflight.ts';
 import { type RunCheckpoint, RunTrainer } from '../engine/train.ts';
-import type { JobMessage, StartJob } from './job-messages.ts';
+import type { JobMessage, StartJob, WebGpuWindowMessage } from './job-messages.ts';
 
 const parentAtStart = process.ppid;
 
@@ -26,7 +26,9 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 function send(message: JobMessage): Promise<void> {
   if (parentPort !== undefined) {
     parentPort.postMessage(message);
-    return Promise.resolve();
+    // A turn of the event loop, so the message leaves before the next epoch blocks this thread
+    // (a WebGPU backend waits on an Atomics flag) or before the process exits.
+    return new Promise((resolve) => setImmediate(resolve));
   }
   return new Promise((resolve, reject) => {
     if (process.send === undefined || !process.connected) {
@@ -54,7 +56,10 @@ async function runJob(job: StartJob): Promise<void> {
   const wanted = config.compute.threads === 'auto' ? job.threads : config.compute.threads;
   // Only evolution strategies share a population out to threads.
   const threads = isStrategyOptimizer(config.optimizer) ? Math.min(wanted, machine.cores) : 1;
-  const { backend, notes } = await createBackend(config.compute.backend, threads);
+  // In the desktop app a job without a WebGPU adapter of its own can borrow a hidden window's.
+  const port = parentPort;
+  const openWindow = port === undefined ? undefined : (url: string) => port.postMessage({ type: 'webgpu-window', url } satisfies WebGpuWindowMessage);
+  const { backend, notes } = await createBackend(config.compute.backend, threads, { openWindow });
   const resume = job.checkpoint === null ? undefined : (JSON.parse(job.checkpoint) as RunCheckpoint);
   if (resume !== undefined && resume.format !== 'evolab-run-checkpoint/1') throw new Error('unknown checkpoint format');
   const trainer = new RunTrainer(config, splits, job.seed, backend, resume);

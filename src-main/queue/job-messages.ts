@@ -65,3 +65,14 @@ export const jobMessageSchema = z.discriminatedUnion('type', [
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 export type EpochMessage = Extract<JobMessage, { type: 'epoch' }>;
 export type DoneMessage = Extract<JobMessage, { type: 'done' }>;
+
+/**
+ * Job -> desktop app, outside the run's messages: open a hidden window on this WebGPU device
+ * page (a page the job's device thread serves on 127.0.0.1 under a random path) because the
+ * job process has no WebGPU adapter of its own. Only the Electron job host acts on it.
+ */
+export const webGpuWindowMessageSchema = z.strictObject({
+  type: z.literal('webgpu-window'),
+  url: z.string().regex(/^http:\/\/127\.0\.0\.1:\d{1,5}\/[0-9a-f]{32}\/webgpu-device\.html$/, 'expected the local WebGPU device page'),
+});
+export type WebGpuWindowMessage = z.infer<typeof webGpuWindowMessageSchema>;

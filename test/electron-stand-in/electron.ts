@@ -7,6 +7,8 @@
 //   - BrowserWindow: loadFile runs the window's preload like a sandboxed page would (a
 //     `require` that knows only `electron`), with contextBridge and ipcRenderer wired to
 //     ipcMain through structured clones; webContents.send; printToPDF by headless Chromium;
+//     loadURL opens the page in headless Chromium with the switches appended through
+//     app.commandLine (WebGPU) and the response headers the app sets (its CSP), until destroy();
 //   - ipcMain.handle, session.defaultSession.webRequest.onHeadersReceived;
 //   - utilityProcess.fork: a real Node child process with Electron's process.parentPort
 //     (parent-port-shim.ts), so the job program runs its utility-process code path.
@@ -41,6 +43,13 @@ function alive(pid: number): boolean {
 class App extends EventEmitter {
   private quitting = false;
   readonly focused: string[] = [];
+  /** Chromium switches the app appended (they apply to the pages loadURL opens). */
+  readonly switches: string[] = [];
+  readonly commandLine = {
+    appendSwitch: (name: string, value?: string): void => {
+      this.switches.push(value === undefined ? `--${name}` : `--${name}=${value}`);
+    },
+  };
 
   whenReady(): Promise<void> {
     return new Promise((resolve) => setImmediate(resolve));
@@ -159,6 +168,8 @@ export class BrowserWindow extends EventEmitter {
   readonly options: WindowOptions;
   readonly webContents: WebContents;
   loaded: string | null = null;
+  /** The headless Chromium of a loadURL page. */
+  private browser: { close(): Promise<void> } | null = null;
 
   constructor(options: WindowOptions = {}) {
     super();
@@ -191,9 +202,41 @@ export class BrowserWindow extends EventEmitter {
     app.focused.push(this.loaded ?? '');
   }
 
+  /** A real page in headless Chromium, with the app's switches and response headers. */
+  async loadURL(url: string): Promise<void> {
+    this.loaded = url;
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: process.env.EVOLAB_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', ...app.switches],
+    });
+    this.browser = browser;
+    const page = await browser.newPage();
+    // What the page reports goes to stderr, as Electron prints a window's console there.
+    page.on('pageerror', (error) => process.stderr.write(`stand-in: ${url}: ${error.message}\n`));
+    page.on('console', (message) => process.stderr.write(`stand-in: ${url}: console.${message.type()}: ${message.text()}\n`));
+    // The app's response headers (its CSP), set on the real response as webRequest does
+    // (a fulfilled route would lose the loopback address, and Chromium's local-network checks
+    // would then refuse the page's WebSocket to 127.0.0.1, which Electron's page may open).
+    const cdp = await page.context().newCDPSession(page);
+    cdp.on('Fetch.requestPaused', (event: { requestId: string; responseStatusCode?: number; responseHeaders?: { name: string; value: string }[] }) => {
+      let headers: Record<string, string[]> = {};
+      for (const { name, value } of event.responseHeaders ?? []) headers[name] = [...(headers[name] ?? []), value];
+      headersListener?.({ responseHeaders: headers }, (r) => (headers = r.responseHeaders));
+      const responseHeaders = Object.entries(headers).flatMap(([name, values]) => values.map((value) => ({ name, value })));
+      void cdp
+        .send('Fetch.continueResponse', { requestId: event.requestId, responseCode: event.responseStatusCode ?? 200, responseHeaders })
+        .catch((e: unknown) => process.stderr.write(`stand-in: continueResponse: ${(e as Error).message}\n`));
+    });
+    await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', requestStage: 'Response' }] });
+    await page.goto(url);
+  }
+
   destroy(): void {
     windows.splice(windows.indexOf(this), 1);
     exposed.delete(this);
+    void this.browser?.close();
+    this.browser = null;
   }
 }
 
@@ -222,8 +265,9 @@ class UtilityProcess extends EventEmitter {
     this.child = child;
     child.on('spawn', () => this.emit('spawn'));
     child.on('message', (message) => this.emit('message', message));
-    // Electron gives the exit code only.
-    child.on('exit', (code) => this.emit('exit', code ?? 1));
+    // Electron gives the exit code only, after the messages the process posted before it exited
+    // (Node's 'exit' can come before them; 'close' comes after).
+    child.on('close', (code) => this.emit('exit', code ?? 1));
   }
 
   get pid(): number | undefined {

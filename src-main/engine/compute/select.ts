@@ -32,8 +32,13 @@ export function defaultThreads(): number {
  * @param threads threads that share a generation's population (1: the calling thread only).
  *   Gradient steps and evaluations always run on the calling thread.
  */
-export async function createBackend(preference: BackendPreference, threads = 1): Promise<BackendChoice> {
-  const { backend, notes } = await createSingleThreadBackend(preference);
+export interface BackendHosts {
+  /** The desktop app's job: have the app open a hidden window on a WebGPU device page. */
+  readonly openWindow?: (url: string) => void;
+}
+
+export async function createBackend(preference: BackendPreference, threads = 1, hosts: BackendHosts = {}): Promise<BackendChoice> {
+  const { backend, notes } = await createSingleThreadBackend(preference, hosts);
   // A GPU takes the whole population in one submission: no threads to share it with.
   if (threads <= 1 || backend instanceof WebGpuBackend) return { backend, notes };
   try {
@@ -43,17 +48,27 @@ export async function createBackend(preference: BackendPreference, threads = 1):
   }
 }
 
-async function createSingleThreadBackend(preference: BackendPreference): Promise<BackendChoice> {
+async function createSingleThreadBackend(preference: BackendPreference, hosts: BackendHosts): Promise<BackendChoice> {
   if (preference === 'js') return { backend: new JsBackend(null), notes: [] };
   const notes: string[] = [];
   if (preference === 'webgpu') {
-    const webgpu = await openWebGpu();
+    const webgpu = await openWebGpu(hosts);
     if (webgpu.backend !== null) return { backend: webgpu.backend, notes: webgpu.notes };
     notes.push(`WebGPU did not start (${webgpu.notes.join('; ')}); training on the CPU`);
-  } else if (preference === 'auto' && webGpuPackageInstalled() && gpuDevicePresent()) {
-    const dawn = await WebGpuBackend.create({ host: { kind: 'dawn' }, hardwareOnly: true });
-    if (dawn.backend !== null) return { backend: dawn.backend, notes };
-    notes.push(`WebGPU was not used: ${dawn.reason}`);
+  } else if (preference === 'auto' && gpuDevicePresent()) {
+    // Dawn in this process; in the desktop app, else the GPU of a hidden window's Chromium.
+    const reasons: string[] = [];
+    if (webGpuPackageInstalled()) {
+      const dawn = await WebGpuBackend.create({ host: { kind: 'dawn' }, hardwareOnly: true });
+      if (dawn.backend !== null) return { backend: dawn.backend, notes };
+      reasons.push(dawn.reason);
+    }
+    if (hosts.openWindow !== undefined) {
+      const window = await WebGpuBackend.create({ host: { kind: 'window' }, hardwareOnly: true, openWindow: hosts.openWindow });
+      if (window.backend !== null) return { backend: window.backend, notes };
+      reasons.push(`Electron window: ${window.reason}`);
+    }
+    if (reasons.length > 0) notes.push(`WebGPU was not used: ${reasons.join('; ')}`);
   }
   const tryGpu = preference === 'gpu' || (preference === 'auto' && gpuPackageInstalled());
   if (preference === 'auto' && !tryGpu && nvidiaGpuPresent()) {
@@ -72,15 +87,23 @@ async function createSingleThreadBackend(preference: BackendPreference): Promise
   return { backend: new JsBackend(null), notes };
 }
 
-/** WebGPU asked for by name: Dawn's adapter, else headless Chromium's; notes say what was tried. */
-async function openWebGpu(): Promise<{ backend: WebGpuBackend | null; notes: string[] }> {
+/**
+ * WebGPU asked for by name: Dawn's adapter, else (in the desktop app) a hidden window's, else a
+ * headless Chromium's; notes say what was tried.
+ */
+async function openWebGpu(hosts: BackendHosts): Promise<{ backend: WebGpuBackend | null; notes: string[] }> {
   const notes: string[] = [];
+  const software = (backend: WebGpuBackend): string[] =>
+    backend.adapter.software ? ['the WebGPU adapter is a software one: slower than the CPU backends'] : [];
   const dawn = await WebGpuBackend.create({ host: { kind: 'dawn' }, hardwareOnly: false });
-  if (dawn.backend !== null) {
-    if (dawn.backend.adapter.software) notes.push('the WebGPU adapter is a software one: slower than the CPU backends');
-    return { backend: dawn.backend, notes };
-  }
+  if (dawn.backend !== null) return { backend: dawn.backend, notes: software(dawn.backend) };
   notes.push(dawn.reason);
+  if (hosts.openWindow !== undefined) {
+    const window = await WebGpuBackend.create({ host: { kind: 'window' }, hardwareOnly: false, openWindow: hosts.openWindow });
+    if (window.backend !== null) return { backend: window.backend, notes: [...notes, ...software(window.backend), 'WebGPU runs in a hidden window'] };
+    notes.push(`Electron window: ${window.reason}`);
+    return { backend: null, notes };
+  }
   const { path, lookedAt } = locateChromium();
   if (path === null) {
     notes.push(`no Chromium to host WebGPU (looked at ${lookedAt.join(', ')})`);
@@ -91,6 +114,5 @@ async function openWebGpu(): Promise<{ backend: WebGpuBackend | null; notes: str
     notes.push(`headless Chromium: ${chromium.reason}`);
     return { backend: null, notes };
   }
-  if (chromium.backend.adapter.software) notes.push('the WebGPU adapter is a software one: slower than the CPU backends');
-  return { backend: chromium.backend, notes: [...notes, 'WebGPU runs in a headless Chromium'] };
+  return { backend: chromium.backend, notes: [...notes, ...software(chromium.backend), 'WebGPU runs in a headless Chromium'] };
 }

@@ -1,16 +1,19 @@
 // The WebGPU device thread of webgpu-backend.ts. WebGPU answers asynchronously, while the
 // engine's ComputeBackend contract is synchronous; so the engine's thread posts each request
 // here and blocks on an Atomics flag, and this thread, whose event loop stays free, runs the
-// request on its device (Dawn for Node, or a headless Chromium page) and posts the answer back.
+// request on its device and posts the answer back. The device: Dawn for Node; a headless
+// Chromium page; or, in the desktop app, a hidden Electron window that the main process opens
+// on the device page when this thread asks (through the job process, { openWindow: url }).
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { adapterLabel, type AdapterDescription, describeAdapter } from './adapter.ts';
-import { type RemoteDevice, startChromiumDevice } from './chromium-host.ts';
+import { startChromiumDevice } from './chromium-host.ts';
+import { startDevicePageServer } from './device-page-server.ts';
 import type { Gpu } from './gpu-types.ts';
 import { WebGpuKernels } from './kernels.ts';
 import { type KernelRequest, kernelRequestSchema, type KernelResponse } from './requests.ts';
 
-export type WebGpuHost = { readonly kind: 'dawn' } | { readonly kind: 'chromium'; readonly executablePath: string };
+export type WebGpuHost = { readonly kind: 'dawn' } | { readonly kind: 'chromium'; readonly executablePath: string } | { readonly kind: 'window' };
 
 export interface DeviceWorkerData {
   readonly host: WebGpuHost;
@@ -21,8 +24,12 @@ export interface DeviceWorkerData {
   readonly flag: SharedArrayBuffer;
 }
 
-/** First message on the parent port: the device is ready, or why not. */
+/** Last message on the parent port before requests flow: the device is ready, or why not. */
 export type DeviceWorkerHello = { readonly ready: AdapterDescription; readonly where: string } | { readonly failed: string };
+/** Asks the job process to have the app open a hidden window on the device page. */
+export interface OpenWindowRequest {
+  readonly openWindow: string;
+}
 
 interface Device {
   readonly adapter: AdapterDescription;
@@ -56,8 +63,20 @@ async function openDawn(): Promise<Device> {
 }
 
 async function openChromium(executablePath: string): Promise<Device> {
-  const remote: RemoteDevice = await startChromiumDevice({ executablePath });
+  const remote = await startChromiumDevice({ executablePath });
   return { adapter: remote.adapter, where: 'headless Chromium', run: (request) => remote.run(request), close: () => remote.close() };
+}
+
+async function openWindow(ask: (url: string) => void): Promise<Device> {
+  const server = await startDevicePageServer();
+  try {
+    ask(server.url);
+    const remote = await server.device(60_000);
+    return { adapter: remote.adapter, where: 'Electron window', run: (request) => remote.run(request), close: () => server.close() };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
 }
 
 const parent = parentPort;
@@ -67,7 +86,8 @@ const flag = new Int32Array(data.flag);
 
 let device: Device | null = null;
 try {
-  device = data.host.kind === 'dawn' ? await openDawn() : await openChromium(data.host.executablePath);
+  const ask = (url: string): void => parent.postMessage({ openWindow: url } satisfies OpenWindowRequest);
+  device = data.host.kind === 'dawn' ? await openDawn() : data.host.kind === 'chromium' ? await openChromium(data.host.executablePath) : await openWindow(ask);
   if (data.hardwareOnly && device.adapter.software) {
     throw new Error(`the only WebGPU adapter is a software one (${adapterLabel(device.adapter)}), slower than the CPU backends`);
   }

@@ -11,7 +11,7 @@ import type { MlpLayout } from '../../model/mlp.ts';
 import type { Batch, ComputeBackend, Evaluation, VaryingLayers } from '../backend.ts';
 import { varyingSize } from '../backend.ts';
 import { adapterLabel, type AdapterDescription } from './adapter.ts';
-import type { DeviceWorkerData, DeviceWorkerHello, WebGpuHost } from './device-worker.ts';
+import type { DeviceWorkerData, DeviceWorkerHello, OpenWindowRequest, WebGpuHost } from './device-worker.ts';
 import { type KernelAnswer, type KernelRequest, kernelResponseSchema, type NetworkShape } from './requests.ts';
 
 export type { WebGpuHost } from './device-worker.ts';
@@ -38,15 +38,25 @@ export class WebGpuBackend implements ComputeBackend {
 
   /**
    * Opens a device on `host`; null with the reason when there is none (no adapter, no
-   * Chromium, or only a software adapter when `hardwareOnly`).
+   * Chromium, or only a software adapter when `hardwareOnly`). A 'window' host calls
+   * `openWindow` with the page the app must load in a hidden window.
    */
-  static async create(options: { host: WebGpuHost; hardwareOnly: boolean }): Promise<WebGpuStart> {
+  static async create(options: { host: WebGpuHost; hardwareOnly: boolean; openWindow?: (url: string) => void }): Promise<WebGpuStart> {
     const flag = new SharedArrayBuffer(4);
     const { port1, port2 } = new MessageChannel();
     const data: DeviceWorkerData = { host: options.host, hardwareOnly: options.hardwareOnly, requests: port2, flag };
     const worker = new Worker(workerScript(import.meta.url, 'device-worker'), { workerData: data, transferList: [port2] });
     const hello = await new Promise<DeviceWorkerHello>((resolve) => {
-      worker.once('message', (message: DeviceWorkerHello) => resolve(message));
+      const onMessage = (message: DeviceWorkerHello | OpenWindowRequest): void => {
+        if ('openWindow' in message) {
+          if (options.openWindow === undefined) resolve({ failed: 'no way to open a window for WebGPU here' });
+          else options.openWindow(message.openWindow);
+          return;
+        }
+        worker.off('message', onMessage);
+        resolve(message);
+      };
+      worker.on('message', onMessage);
       worker.once('error', (error) => resolve({ failed: `the WebGPU device thread failed: ${error.message}` }));
       worker.once('exit', (code) => resolve({ failed: `the WebGPU device thread exited (code ${code})` }));
     });
