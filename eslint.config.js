@@ -10,7 +10,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/', 'dist/', 'artifacts/', 'node_modules/'] },
+  // wasm/assembly is AssemblyScript (its own types and decorators), compiled by `npm run build:wasm`.
+  { ignores: ['out/', 'dist/', 'artifacts/', 'node_modules/', 'src-main/engine/compute/wasm/assembly/'] },
   js.configs.recommended,
   tseslint.configs.strict,
   vue.configs['flat/recommended'],

@@ -23,7 +23,14 @@ const built = existsSync(join(root, 'out/main/main.js'));
 const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf8')) as Record<string, unknown>;
 
 /** The programs Electron or the app start from a file: the main process, the preload, the job, the workers. */
-const ENTRIES = ['out/main/main.js', 'out/main/job-entry.js', 'out/main/population-worker.js', 'out/main/result-reader-worker.js', 'out/preload/preload.cjs'];
+const ENTRIES = [
+  'out/main/main.js',
+  'out/main/job-entry.js',
+  'out/main/population-worker.js',
+  'out/main/device-worker.js',
+  'out/main/result-reader-worker.js',
+  'out/preload/preload.cjs',
+];
 
 /**
  * Loaded at run time only where the user installed it (compute/backend selection says so when
@@ -132,10 +139,15 @@ describe.skipIf(!built)('the packaged desktop app (electron-builder, stand-in El
     for (const platform of ['linux-x64', 'darwin-arm64', 'darwin-x64', 'win32-x64']) {
       expect(existsSync(join(resources, `app.asar.unpacked/node_modules/better-sqlite3/prebuilds/${platform}.node`)), platform).toBe(true);
     }
-    const html = readFileSync(join(app, 'out/renderer/index.html'), 'utf8');
-    const assets = [...html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+)"/g)].map((m) => m[1]);
-    expect(assets.length).toBeGreaterThan(1);
-    for (const asset of assets) expect(existsSync(join(app, 'out/renderer', asset)), asset).toBe(true);
+    // The UI, and the WebGPU device page a job's hidden window loads.
+    for (const page of ['index.html', 'webgpu-device.html']) {
+      const html = readFileSync(join(app, 'out/renderer', page), 'utf8');
+      const assets = [...html.matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+)"/g)].map((m) => m[1]);
+      expect(assets.length, page).toBeGreaterThan(page === 'index.html' ? 1 : 0);
+      for (const asset of assets) expect(existsSync(join(app, 'out/renderer', asset)), asset).toBe(true);
+    }
+    // The WebAssembly SIMD gradient kernels (built by npm run build:wasm).
+    expect(existsSync(join(app, 'out/wasm/gradient.wasm'))).toBe(true);
     expect(readdirSync(join(app, 'resources/configs')).sort()).toEqual(readdirSync(join(root, 'resources/configs')).sort());
     expect(readdirSync(join(app, 'resources/studies')).sort()).toEqual(readdirSync(join(root, 'resources/studies')).sort());
     // Nothing from development: sources, tests, the development dependencies.

@@ -2,6 +2,8 @@
 // scratch buffers reused across calls. For a population, the first varying layer of every
 // candidate is computed as ONE product X[B x in] * Wcat[in x (lambda*out)] (the layout that
 // measured fastest, ../shared/MEASUREMENTS.md), then each candidate continues on its own block.
+// With the WASM preference, training steps and evaluations run in the WebAssembly SIMD
+// gradient kernels (wasm/gradient-kernels.ts) when they are built, else on the path below.
 
 import type { Activation } from '../../../src-shared/config/experiment.ts';
 import type { MlpLayout } from '../model/mlp.ts';
@@ -11,8 +13,14 @@ import { varyingSize } from './backend.ts';
 import { accumulateAtB, accumulateColumnSums, matmulABt, matmulBias } from './gemm.ts';
 import { crossEntropy, crossEntropyWithGradient, populationOutputLoss } from './loss.ts';
 import type { TfjsKernels } from './tfjs-kernels.ts';
+import { GradientKernels } from './wasm/gradient-kernels.ts';
 
 const EVALUATION_CHUNK_ROWS = 8192;
+/**
+ * Steps of at least this many rows x parameters go to the WASM gradient kernels: below it
+ * (Iris: 16 rows x 83 parameters) copying in and out costs more than the JS loops.
+ */
+const GRADIENT_KERNEL_MIN_WORK = 1 << 14;
 /** Products of at least this many multiply-adds go to the tfjs kernel when there is one. */
 const LARGE_MIN_MULTIPLY_ADDS = 1 << 20;
 
@@ -49,20 +57,47 @@ class ScratchBuffers {
   }
 }
 
+export interface JsBackendOptions {
+  /**
+   * Kernels for lossAndGradient and evaluate. Default: loaded when `large` is the WASM
+   * backend (null when not built, with a note in the name), none otherwise.
+   */
+  readonly gradientKernels?: GradientKernels | null;
+  /** Smallest rows x parameters sent to them (default GRADIENT_KERNEL_MIN_WORK; tests use 0). */
+  readonly gradientKernelMinWork?: number;
+}
+
 export class JsBackend implements ComputeBackend {
   readonly name: string;
+  /** Why the WASM gradient kernels are not used although the WASM backend was chosen (else null). */
+  readonly gradientNote: string | null;
   private readonly scratch = new ScratchBuffers();
   private readonly large: TfjsKernels | null;
+  private readonly gradient: GradientKernels | null;
+  private readonly gradientMinWork: number;
 
   /** @param large optional fast kernel for large products (see tfjs-kernels.ts). */
-  constructor(large: TfjsKernels | null = null) {
+  constructor(large: TfjsKernels | null = null, options: JsBackendOptions = {}) {
     this.large = large;
+    let gradient = options.gradientKernels ?? null;
+    let note: string | null = null;
+    if (options.gradientKernels === undefined && large?.device === 'wasm') {
+      const loaded = GradientKernels.load();
+      gradient = loaded.kernels;
+      if (gradient === null) note = loaded.note;
+    }
+    this.gradient = gradient;
+    this.gradientNote = note;
+    this.gradientMinWork = options.gradientKernelMinWork ?? GRADIENT_KERNEL_MIN_WORK;
+    const steps = gradient === null ? '' : 'WASM SIMD kernels for training steps and evaluation, ';
     this.name =
       large === null
-        ? 'js (float32)'
+        ? gradient === null
+          ? 'js (float32)'
+          : `js (float32; ${steps.slice(0, -2)})`
         : large.device === 'gpu'
-          ? 'gpu (tfjs-node-gpu for large products, js for the rest)'
-          : 'wasm (tfjs-backend-wasm SIMD for large products, js for the rest)';
+          ? `gpu (tfjs-node-gpu for large products, ${steps}js for the rest)`
+          : `wasm (${steps}tfjs-backend-wasm SIMD for large products, js for the rest${note === null ? '' : `; ${note}`})`;
   }
 
   /** C = act(A B + bias) through the fastest kernel for the size (no activation when null). */
@@ -92,6 +127,13 @@ export class JsBackend implements ComputeBackend {
     const features = layout.sizes[0];
     for (let start = 0; start < data.rows; start += EVALUATION_CHUNK_ROWS) {
       const rows = Math.min(EVALUATION_CHUNK_ROWS, data.rows - start);
+      if (this.gradient !== null && rows * layout.parameterCount >= this.gradientMinWork) {
+        const x = data.x.subarray(start * features, (start + rows) * features);
+        const sums = this.gradient.lossSums(layout, params, x, data.y.subarray(start, start + rows), rows);
+        lossSum += sums.lossSum;
+        correct += sums.correct;
+        continue;
+      }
       const logits = this.forward(layout, params, data.x.subarray(start * features, (start + rows) * features), rows, null);
       const classes = layout.sizes[layout.sizes.length - 1];
       const sums = crossEntropy(logits, 0, classes, rows, classes, data.y.subarray(start, start + rows));
@@ -127,6 +169,10 @@ export class JsBackend implements ComputeBackend {
 
   lossAndGradient(layout: MlpLayout, params: Float32Array, batch: Batch, grad: Float32Array): Evaluation {
     const rows = batch.rows;
+    if (this.gradient !== null && rows * layout.parameterCount >= this.gradientMinWork) {
+      const sums = this.gradient.lossAndGradient(layout, params, batch, grad);
+      return { loss: sums.lossSum / rows, accuracy: sums.correct / rows };
+    }
     const { layers } = layout;
     const outputs: Float32Array[] = [];
     const logits = this.forward(layout, params, batch.x, rows, outputs);
