@@ -5,8 +5,11 @@
 //                 (PyTorch 1.13 + pycma, measured on this machine, ../shared/MEASUREMENTS.md)
 //   --kernels     epoch time of a 196-100-10 MLP over 50,000 MNIST samples, batch 64 and 256,
 //                 SGD and Adam; population forward of CMA-ES on MNIST 196-10-10
-//   --strategies  time per CMA-ES generation (ask + tell) for d = 2080 and 6634, per variant
+//   --strategies  time per CMA-ES generation (ask + tell) for d = 2080 and 6634, per variant, and
+//                 the full CMA-ES eigendecomposition at d = 2080 (once) beside LAPACK's (numpy
+//                 eigh, bench/lapack-eigh.py; skipped with a note when python3 or numpy is missing)
 
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +24,7 @@ import { Adam } from '../src-main/engine/optimizers/adam.ts';
 import { Sgd } from '../src-main/engine/optimizers/sgd.ts';
 import { Rng } from '../src-main/engine/rng.ts';
 import { createStrategy, strategyKinds } from '../src-main/engine/strategies/registry.ts';
+import { decomposeCovariance } from '../src-main/engine/strategies/full-cmaes.ts';
 import { trainRun } from '../src-main/engine/train.ts';
 
 /** Reference project's mean training seconds per run on this machine (MEASUREMENTS.md). */
@@ -154,12 +158,53 @@ function benchStrategies(): void {
   }
 }
 
+/** Symmetric positive definite test matrix: Wigner (N(0, 1/d), spectrum [-2, 2]) plus 3 I, as in bench/lapack-eigh.py. */
+function wignerPlusShift(d: number): Float64Array {
+  const rng = new Rng(1);
+  const a = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = rng.normal() / Math.sqrt(d) + (i === j ? 3 : 0);
+      a[i * d + j] = v;
+      a[j * d + i] = v;
+    }
+  }
+  return a;
+}
+
+/** Seconds of numpy.linalg.eigh on the same kind of matrix (median of 3), or why not. */
+function lapackSeconds(d: number): number | string {
+  const script = resolve(import.meta.dirname, 'lapack-eigh.py');
+  const run = spawnSync('python3', [script, String(d)], { encoding: 'utf8' });
+  if (run.error) return `skipped: python3 not found (${run.error.message})`;
+  if (run.status !== 0) return `skipped: ${run.stderr.trim().split('\n').at(-1) ?? 'python3 failed'}`;
+  return Number(run.stdout.trim());
+}
+
+function benchEigen(): void {
+  const d = 2080;
+  const a = wignerPlusShift(d);
+  // One decomposition (about 40 s here): what full CMA-ES runs every ~9 generations at this size.
+  const started = performance.now();
+  decomposeCovariance({ covariance: a, size: d, eigenvectors: new Float64Array(d * d), sqrtEigenvalues: new Float64Array(d) });
+  const ours = (performance.now() - started) / 1000;
+  const lapack = lapackSeconds(d);
+  console.log(`\n## Symmetric eigendecomposition at d = ${d} (s; random SPD matrix, eigenvalues in [1, 5])\n`);
+  console.log('| Evolab full CMA-ES (ml-matrix tred2/tql2) | LAPACK (numpy.linalg.eigh, median of 3) | ratio |');
+  console.log('|---|---|---|');
+  const ratio = typeof lapack === 'number' ? `${(ours / lapack).toFixed(1)}x` : '-';
+  console.log(`| ${ours.toFixed(2)} | ${typeof lapack === 'number' ? lapack.toFixed(2) : lapack} | ${ratio} |`);
+}
+
 // The CLI's default: 'auto' backend, population shared by all cores (at most 8).
 const threads = defaultThreads();
 const auto = await createBackend('auto', threads);
 const autoSingle = await createBackend('auto', 1);
 const js = await createBackend('js');
-if (all || values.strategies) benchStrategies();
+if (all || values.strategies) {
+  benchStrategies();
+  benchEigen();
+}
 if (all || values.kernels)
   benchKernels([
     ['js, 1 thread', js.backend],
