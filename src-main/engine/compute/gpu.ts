@@ -6,13 +6,17 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-export function gpuPackageInstalled(): boolean {
+function packageInstalled(name: string): boolean {
   try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node-gpu');
+    createRequire(import.meta.url).resolve(name);
     return true;
   } catch {
     return false;
   }
+}
+
+export function gpuPackageInstalled(): boolean {
+  return packageInstalled('@tensorflow/tfjs-node-gpu');
 }
 
 /** An NVIDIA driver is loaded (Linux: /proc/driver/nvidia; WSL: /dev/dxg with the CUDA libraries of Windows). */
@@ -21,12 +25,7 @@ export function nvidiaGpuPresent(): boolean {
 }
 
 export function webGpuPackageInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('webgpu');
-    return true;
-  } catch {
-    return false;
-  }
+  return packageInstalled('webgpu');
 }
 
 /**

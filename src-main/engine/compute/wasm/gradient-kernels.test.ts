@@ -5,10 +5,10 @@
 // which `npm test` runs first through `npm run build`).
 import { describe, expect, it } from 'vitest';
 import type { Activation } from '../../../../src-shared/config/experiment.ts';
-import { initParameters, mlpLayout, type MlpLayout } from '../../model/mlp.ts';
+import { initParameters, mlpLayout } from '../../model/mlp.ts';
 import { Rng } from '../../rng.ts';
-import type { Batch } from '../backend.ts';
 import { JsBackend } from '../js-backend.ts';
+import { randomBatch, worstFiniteDifferenceError } from '../../../../test/support/gradient-check.ts';
 import { GradientKernels } from './gradient-kernels.ts';
 
 const loaded = GradientKernels.load();
@@ -16,34 +16,6 @@ if (loaded.kernels === null) throw new Error(`${loaded.note}: run npm run build:
 const kernels = loaded.kernels;
 const reference = new JsBackend(null, { gradientKernels: null });
 const wasm = new JsBackend(null, { gradientKernels: kernels, gradientKernelMinWork: 0 });
-
-/** Plain double-precision forward pass and mean cross-entropy, written independently. */
-function doubleLoss(layout: MlpLayout, params: ArrayLike<number>, batch: Batch): number {
-  let total = 0;
-  for (let r = 0; r < batch.rows; r++) {
-    let h = Array.from(batch.x.subarray(r * layout.sizes[0], (r + 1) * layout.sizes[0]));
-    layout.layers.forEach((layer, l) => {
-      const z = Array.from({ length: layer.outputs }, (_, j) => {
-        let s = params[layer.biasOffset + j];
-        for (let k = 0; k < layer.inputs; k++) s += h[k] * params[layer.offset + k * layer.outputs + j];
-        return s;
-      });
-      const act = (v: number) => (layout.activation === 'sigmoid' ? 1 / (1 + Math.exp(-v)) : layout.activation === 'tanh' ? Math.tanh(v) : Math.max(0, v));
-      h = l < layout.layers.length - 1 ? z.map(act) : z;
-    });
-    const max = Math.max(...h);
-    total += Math.log(h.reduce((a, v) => a + Math.exp(v - max), 0)) + max - h[batch.y[r]];
-  }
-  return total / batch.rows;
-}
-
-/** Rows of normal inputs; with `sparse`, about 70% of them zero (as MNIST pixels are). */
-function randomBatch(args: { rows: number; features: number; classes: number; seed: number; sparse: boolean }): Batch {
-  const rng = new Rng(args.seed);
-  const x = Float32Array.from({ length: args.rows * args.features }, () => (args.sparse && rng.uniform() < 0.7 ? 0 : rng.normal()));
-  const y = Int32Array.from({ length: args.rows }, () => rng.integer(args.classes));
-  return { x, y, rows: args.rows };
-}
 
 /** Largest |a - b| relative to the largest |a|. */
 function relativeDifference(a: Float32Array, b: Float32Array): number {
@@ -94,20 +66,7 @@ describe.each(activations)('WASM gradient kernels, %s activation', (activation) 
       const batch = randomBatch({ rows, features: 6, classes: 3, seed: 3 + rows, sparse: false });
       const grad = new Float32Array(layout.parameterCount);
       wasm.lossAndGradient(layout, params, batch, grad);
-      const theta = Float64Array.from(params);
-      const eps = 1e-5;
-      let worst = 0;
-      for (let i = 0; i < theta.length; i++) {
-        const keep = theta[i];
-        theta[i] = keep + eps;
-        const up = doubleLoss(layout, theta, batch);
-        theta[i] = keep - eps;
-        const down = doubleLoss(layout, theta, batch);
-        theta[i] = keep;
-        const numeric = (up - down) / (2 * eps);
-        if (activation === 'relu' && Math.abs(numeric) < 1e-7 && Math.abs(grad[i]) < 1e-7) continue;
-        worst = Math.max(worst, Math.abs(numeric - grad[i]) / Math.max(Math.abs(numeric), Math.abs(grad[i]), 1e-4));
-      }
+      const worst = worstFiniteDifferenceError(layout, params, batch, grad);
       expect(worst).toBeLessThan(1e-3);
     }
   });
