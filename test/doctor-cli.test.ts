@@ -29,7 +29,7 @@ describe('evolab doctor', () => {
       );
     }
     expect(result.stdout).toContain('self-test: loss and gradient of a 196-100-10 MLP on batches of 256, 0.1 s per backend');
-    expect(result.stdout).toMatch(/\nauto trains on: wasm \(tfjs-backend-wasm/);
+    expect(result.stdout).toMatch(/\nauto trains on: wasm \(WASM SIMD kernels for training steps/);
   });
 
   it('prints JSON with --json', () => {
