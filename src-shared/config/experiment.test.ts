@@ -51,6 +51,11 @@ describe('experiment config', () => {
     expect(text).toContain('training: expected an object, got 3');
   });
 
+  it('takes webgpu as a backend, and names the field and the choices for an unknown one', () => {
+    expect(parseExperimentConfig({ ...minimal, compute: { backend: 'webgpu' } }).compute.backend).toBe('webgpu');
+    expect(message({ ...minimal, compute: { backend: 'cuda' } })).toContain('compute.backend: expected one of auto, js, wasm, gpu, webgpu, got "cuda"');
+  });
+
   it('takes threads as "auto" or a positive integer', () => {
     expect(parseExperimentConfig({ ...minimal, compute: { threads: 2 } }).compute.threads).toBe(2);
     expect(message({ ...minimal, compute: { threads: 0 } })).toBe('compute.threads: expected "auto" or an integer in [1, 256], got 0');
