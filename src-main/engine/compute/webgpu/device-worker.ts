@@ -38,6 +38,9 @@ interface Device {
   close(): Promise<void>;
 }
 
+/** Dawn instances in use (see openDawn). */
+const keptAlive = new Set<Gpu>();
+
 async function openDawn(): Promise<Device> {
   let module: { create(flags: string[]): Gpu; globals: object };
   try {
@@ -48,7 +51,13 @@ async function openDawn(): Promise<Device> {
     });
   }
   Object.assign(globalThis, module.globals);
-  const adapter = await module.create([]).requestAdapter({ powerPreference: 'high-performance' });
+  // Dawn's instance lives only as long as the object create() returns is referenced: the
+  // device keeps it (see `instance` below). Dropped, the garbage collector frees the instance
+  // under a live device and the process dies of a segmentation fault at the next dispatch
+  // (seen on an NVIDIA H200 through Vulkan).
+  const instance = module.create([]);
+  keptAlive.add(instance);
+  const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new Error('Dawn for Node found no WebGPU adapter (no Vulkan, Metal or Direct3D 12 driver it can use)');
   const device = await adapter.requestDevice({
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
@@ -58,7 +67,11 @@ async function openDawn(): Promise<Device> {
     adapter: describeAdapter(adapter.info, adapter.isFallbackAdapter === true),
     where: 'Dawn for Node',
     run: (request) => kernels.run(request).catch((error: unknown): KernelResponse => ({ op: 'error', message: (error as Error).message })),
-    close: () => Promise.resolve(device.destroy()),
+    close: () => {
+      device.destroy();
+      keptAlive.delete(instance);
+      return Promise.resolve();
+    },
   };
 }
 
