@@ -1,11 +1,20 @@
 // The WebGPU side of the backend: answers a KernelRequest (population losses, one model's
 // loss, or its loss and gradient) with the WGSL kernels of shaders.ts on a GPUDevice, from Dawn
 // in Node or from a Chromium page. Everything a request needs goes into one command buffer; the
-// answers are read back once. Buffers live for one request (a request's data are the inputs of
-// one call of the engine; caching them is left for when a hardware adapter shows it matters).
+// answers are read back in one map. Buffers come from a pool kept between requests: on a
+// hardware adapter a call's fixed cost, not its arithmetic, decides whether the GPU is worth
+// it for the small networks most studies train (bench/webgpu-crossover.ts).
 // Imports nothing from Node: it also runs in the browser.
 
-import { BUFFER_USAGE, type GpuBuffer, type GpuCommandEncoder, type GpuComputePipeline, type GpuDevice, MAP_MODE_READ } from './gpu-types.ts';
+import {
+  BUFFER_USAGE,
+  type GpuBindGroupLayout,
+  type GpuBuffer,
+  type GpuCommandEncoder,
+  type GpuComputePipeline,
+  type GpuDevice,
+  MAP_MODE_READ,
+} from './gpu-types.ts';
 import type { KernelAnswer, KernelRequest, ModelRequest, NetworkShape, PopulationRequest } from './requests.ts';
 import { ACTIVATION_CODE, CROSS_ENTROPY_SHADER, CROSS_ENTROPY_UNIFORM_FIELDS, DENSE_SHADER, DENSE_UNIFORM_FIELDS, EPILOGUE, TILE } from './shaders.ts';
 
@@ -37,13 +46,76 @@ function layersOf(shape: NetworkShape): Layer[] {
 /** Rows per chunk when evaluating a whole data set (as the JS backend). */
 const EVALUATION_CHUNK_ROWS = 8192;
 
-/** Buffers created for one request, destroyed together when it is answered. */
-class RequestBuffers {
-  private readonly created: GpuBuffer[] = [];
+/** Buffers at or below this size are kept between requests (rounded up to a power of two). */
+const POOLED_MAX_BYTES = 64 * 2 ** 20;
+/** Most bytes the pool keeps; beyond it, returned buffers are destroyed. */
+const POOL_CAPACITY_BYTES = 512 * 2 ** 20;
+
+/**
+ * Buffers kept between requests by usage and size. Measured on an NVIDIA H200 through Dawn:
+ * creating and destroying a buffer costs about 0.06 ms, and a small request needs some fifteen,
+ * so without the pool buffer creation was half of a small call's time. Large buffers (above
+ * POOLED_MAX_BYTES) are created at their exact size and destroyed after the request, so that
+ * rounding never pushes one past the device's binding limit.
+ */
+class BufferPool {
+  private readonly free = new Map<string, GpuBuffer[]>();
+  private bytes = 0;
   private readonly device: GpuDevice;
 
   constructor(device: GpuDevice) {
     this.device = device;
+  }
+
+  take(usage: number, bytes: number): GpuBuffer {
+    const size = bytes > POOLED_MAX_BYTES ? Math.ceil(bytes / 16) * 16 : Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
+    const kept = this.free.get(`${usage}:${size}`)?.pop();
+    if (kept !== undefined) {
+      this.bytes -= size;
+      return kept;
+    }
+    return this.device.createBuffer({ size, usage });
+  }
+
+  give(buffer: GpuBuffer, usage: number): void {
+    if (buffer.size > POOLED_MAX_BYTES || this.bytes + buffer.size > POOL_CAPACITY_BYTES) {
+      buffer.destroy();
+      return;
+    }
+    const key = `${usage}:${buffer.size}`;
+    const list = this.free.get(key);
+    if (list === undefined) this.free.set(key, [buffer]);
+    else list.push(buffer);
+    this.bytes += buffer.size;
+  }
+}
+
+const STORAGE_USAGE = BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_DST | BUFFER_USAGE.COPY_SRC;
+const UNIFORM_USAGE = BUFFER_USAGE.UNIFORM | BUFFER_USAGE.COPY_DST;
+const READBACK_USAGE = BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST;
+
+/** A range of the request's one readback, in floats. */
+interface Readback {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * The buffers of one request, taken from the pool and given back when it is answered. Every
+ * result the request reads back is copied into one staging buffer, mapped once: each map is a
+ * wait on the device.
+ */
+class RequestBuffers {
+  private readonly taken: { readonly buffer: GpuBuffer; readonly usage: number }[] = [];
+  private readonly reads: { readonly source: GpuBuffer; readonly offset: number; readonly length: number }[] = [];
+  private readLength = 0;
+  private staging: GpuBuffer | null = null;
+  private readonly device: GpuDevice;
+  private readonly pool: BufferPool;
+
+  constructor(device: GpuDevice, pool: BufferPool) {
+    this.device = device;
+    this.pool = pool;
   }
 
   upload(data: Float32Array | Int32Array): GpuBuffer {
@@ -52,47 +124,69 @@ class RequestBuffers {
     return buffer;
   }
 
-  /** Zero-initialised float storage of `length` values (WebGPU zeroes new buffers). */
+  /**
+   * Float storage for `length` values. Not zeroed (a pooled buffer holds an earlier request's
+   * values): every kernel writes each element of its output before any read.
+   */
   storage(length: number): GpuBuffer {
-    const size = Math.max(16, Math.ceil((length * 4) / 16) * 16);
-    const buffer = this.device.createBuffer({ size, usage: BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_DST | BUFFER_USAGE.COPY_SRC });
-    this.created.push(buffer);
-    return buffer;
+    return this.take(STORAGE_USAGE, length * 4);
   }
 
   uniform(values: readonly number[]): GpuBuffer {
     const data = Uint32Array.from(values);
-    const buffer = this.device.createBuffer({ size: Math.ceil(data.byteLength / 16) * 16, usage: BUFFER_USAGE.UNIFORM | BUFFER_USAGE.COPY_DST });
+    const buffer = this.take(UNIFORM_USAGE, data.byteLength);
     this.device.queue.writeBuffer(buffer, 0, data);
-    this.created.push(buffer);
     return buffer;
   }
 
-  readback(length: number): GpuBuffer {
-    const buffer = this.device.createBuffer({ size: Math.max(16, Math.ceil((length * 4) / 16) * 16), usage: BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST });
-    this.created.push(buffer);
+  /** Marks `length` floats of `source` to be read back after the submit. */
+  read(source: GpuBuffer, length: number): Readback {
+    const read = { source, offset: this.readLength, length };
+    this.reads.push(read);
+    this.readLength += length;
+    return { offset: read.offset, length };
+  }
+
+  /** Encodes the copies into the staging buffer: the last commands before the submit. */
+  encodeReads(encoder: GpuCommandEncoder): void {
+    if (this.readLength === 0) return;
+    const staging = this.take(READBACK_USAGE, this.readLength * 4);
+    for (const read of this.reads) if (read.length > 0) encoder.copyBufferToBuffer(read.source, 0, staging, read.offset * 4, read.length * 4);
+    this.staging = staging;
+  }
+
+  /** After the submit: every marked range, in one map of the staging buffer. */
+  async mapReads(): Promise<Float32Array> {
+    if (this.staging === null) return new Float32Array(0);
+    await this.staging.mapAsync(MAP_MODE_READ);
+    const values = new Float32Array(this.staging.getMappedRange().slice(0, this.readLength * 4));
+    this.staging.unmap();
+    return values;
+  }
+
+  /** Gives every buffer back to the pool. */
+  release(): void {
+    for (const { buffer, usage } of this.taken) this.pool.give(buffer, usage);
+    this.taken.length = 0;
+  }
+
+  private take(usage: number, bytes: number): GpuBuffer {
+    const buffer = this.pool.take(usage, Math.max(16, bytes));
+    this.taken.push({ buffer, usage });
     return buffer;
   }
-
-  destroy(): void {
-    for (const buffer of this.created) buffer.destroy();
-    this.created.length = 0;
-  }
-}
-
-/** A pending copy of `length` floats of a storage buffer, read after the submit. */
-interface Readback {
-  readonly target: GpuBuffer;
-  readonly length: number;
 }
 
 export class WebGpuKernels {
   private readonly device: GpuDevice;
   private readonly dense: GpuComputePipeline;
   private readonly crossEntropy: GpuComputePipeline;
+  private readonly pool: BufferPool;
+  private readonly layouts = new Map<GpuComputePipeline, GpuBindGroupLayout>();
 
   private constructor(device: GpuDevice, dense: GpuComputePipeline, crossEntropy: GpuComputePipeline) {
     this.device = device;
+    this.pool = new BufferPool(device);
     this.dense = dense;
     this.crossEntropy = crossEntropy;
   }
@@ -105,18 +199,18 @@ export class WebGpuKernels {
 
   /** Answers one request; WebGPU validation and out-of-memory errors become exceptions. */
   async run(request: KernelRequest): Promise<KernelAnswer> {
-    const buffers = new RequestBuffers(this.device);
+    const buffers = new RequestBuffers(this.device, this.pool);
     this.device.pushErrorScope('out-of-memory');
     this.device.pushErrorScope('validation');
     try {
       const answer = request.op === 'population' ? await this.population(request, buffers) : await this.model(request, buffers);
-      const validation = await this.device.popErrorScope();
-      const memory = await this.device.popErrorScope();
+      // Both scopes popped before either is awaited: one wait on the device, not two.
+      const [validation, memory] = await Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
       const error = validation ?? memory;
       if (error !== null) throw new Error(`WebGPU: ${error.message}`);
       return answer;
     } finally {
-      buffers.destroy();
+      buffers.release();
     }
   }
 
@@ -163,10 +257,12 @@ export class WebGpuKernels {
       }
       const losses = buffers.storage(groups * rows);
       this.crossEntropyPass({ encoder, buffers, logits: input, labels: y, losses, correct: buffers.storage(groups * rows), grad: null, rows, classes, groups });
-      reads.push({ read: this.copyOut(encoder, buffers, losses, groups * rows), from });
+      reads.push({ read: buffers.read(losses, groups * rows), from });
     }
+    buffers.encodeReads(encoder);
     this.device.queue.submit([encoder.finish()]);
-    for (const { read, from } of reads) rowLosses.set(await this.mapRead(read), from * rows);
+    const values = await buffers.mapReads();
+    for (const { read, from } of reads) rowLosses.set(values.subarray(read.offset, read.offset + read.length), from * rows);
     return { op: 'answer', rowLosses, correct: 0, grad: new Float32Array(0) };
   }
 
@@ -195,17 +291,20 @@ export class WebGpuKernels {
       const correct = buffers.storage(rows);
       const delta = request.op === 'gradient' ? buffers.storage(rows * classes) : null;
       this.crossEntropyPass({ encoder, buffers, logits: input, labels: y, losses, correct, grad: delta, rows, classes, groups: 1 });
-      reads.push({ losses: this.copyOut(encoder, buffers, losses, rows), correct: this.copyOut(encoder, buffers, correct, rows), start });
+      reads.push({ losses: buffers.read(losses, rows), correct: buffers.read(correct, rows), start });
       if (delta !== null) gradRead = this.backward({ encoder, buffers, shape, layers, params, x, outputs, delta, rows });
     }
+    buffers.encodeReads(encoder);
     this.device.queue.submit([encoder.finish()]);
+    const values = await buffers.mapReads();
+    const range = (read: Readback): Float32Array => values.subarray(read.offset, read.offset + read.length);
     const rowLosses = new Float32Array(request.rows);
     let correct = 0;
     for (const read of reads) {
-      rowLosses.set(await this.mapRead(read.losses), read.start);
-      for (const hit of await this.mapRead(read.correct)) correct += hit;
+      rowLosses.set(range(read.losses), read.start);
+      for (const hit of range(read.correct)) correct += hit;
     }
-    const grad = gradRead === null ? new Float32Array(0) : await this.mapRead(gradRead);
+    const grad = gradRead === null ? new Float32Array(0) : range(gradRead).slice();
     return { op: 'answer', rowLosses, correct, grad };
   }
 
@@ -284,7 +383,7 @@ export class WebGpuKernels {
       });
       delta = previous;
     }
-    return this.copyOut(encoder, buffers, grad, parameterCount);
+    return buffers.read(grad, parameterCount);
   }
 
   /** act(input * W + b) of one layer for `groups` models; W and b read from `weights`. */
@@ -375,8 +474,13 @@ export class WebGpuKernels {
     entries: readonly GpuBuffer[],
     workgroups: readonly [number, number, number],
   ): void {
+    let layout = this.layouts.get(pipeline);
+    if (layout === undefined) {
+      layout = pipeline.getBindGroupLayout(0);
+      this.layouts.set(pipeline, layout);
+    }
     const group = this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
+      layout,
       entries: entries.map((buffer, binding) => ({ binding, resource: { buffer } })),
     });
     const pass = encoder.beginComputePass();
@@ -384,18 +488,5 @@ export class WebGpuKernels {
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(...workgroups);
     pass.end();
-  }
-
-  private copyOut(encoder: GpuCommandEncoder, buffers: RequestBuffers, source: GpuBuffer, length: number): Readback {
-    const target = buffers.readback(length);
-    encoder.copyBufferToBuffer(source, 0, target, 0, target.size);
-    return { target, length };
-  }
-
-  private async mapRead(read: Readback): Promise<Float32Array> {
-    await read.target.mapAsync(MAP_MODE_READ);
-    const values = new Float32Array(read.target.getMappedRange().slice(0, read.length * 4));
-    read.target.unmap();
-    return values;
   }
 }
