@@ -37,6 +37,7 @@ export function registerDoctorCommand(program: Command): void {
       process.stdout.write(`${textTable(['backend', 'loads', 'device', 'self-test', 'detail'], rows, 5)}\n`);
       process.stdout.write(`self-test: loss and gradient of a 196-100-10 MLP on batches of 256, ${seconds} s per backend\n`);
       const auto = autoChoice(reports);
-      process.stdout.write(`auto trains on: ${auto === undefined ? 'nothing loads' : auto.detail}\n`);
+      const routed = auto?.backend === 'webgpu' ? '; calls too small to repay the GPU round trip run on the CPU' : '';
+      process.stdout.write(`auto trains on: ${auto === undefined ? 'nothing loads' : auto.detail}${routed}\n`);
     });
 }

@@ -12,6 +12,7 @@ import { JsBackend } from './js-backend.ts';
 import { ParallelBackend } from './parallel-backend.ts';
 import { locateChromium } from '../../files/chromium.ts';
 import { gpuDevicePresent, gpuPackageInstalled, nvidiaGpuPresent, webGpuPackageInstalled } from './gpu.ts';
+import { RoutedBackend } from './routed-backend.ts';
 import { TfjsKernels } from './tfjs-kernels.ts';
 import { WebGpuBackend } from './webgpu/webgpu-backend.ts';
 
@@ -39,6 +40,12 @@ export interface BackendHosts {
 
 export async function createBackend(preference: BackendPreference, threads = 1, hosts: BackendHosts = {}): Promise<BackendChoice> {
   const { backend, notes } = await createSingleThreadBackend(preference, hosts);
+  if (backend instanceof WebGpuBackend && preference === 'auto') {
+    // A GPU call pays a round trip the CPU does not: auto keeps the small calls on the CPU
+    // (routed-backend.ts). Asked for by name, WebGPU computes everything.
+    const cpu = await createBackend('wasm', threads);
+    return { backend: new RoutedBackend({ gpu: backend, cpu: cpu.backend }), notes: [...notes, ...cpu.notes] };
+  }
   // A GPU takes the whole population in one submission: no threads to share it with.
   if (threads <= 1 || backend instanceof WebGpuBackend) return { backend, notes };
   try {
