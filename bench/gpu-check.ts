@@ -1,5 +1,6 @@
 // One command for a machine with a GPU (not a test: it prints figures and asserts nothing):
-//   node bench/gpu-check.ts [--epochs 3] [--configs mnist_cmaes,mnist_layerwise,mnist_adam] [--batches 64,4000] [--software]
+//   node bench/gpu-check.ts [--epochs 3] [--configs mnist_cmaes,mnist_layerwise,mnist_adam] [--batches 64,4000]
+//     [--backends auto,webgpu,wasm] [--software]
 // Prints `evolab doctor`'s report (every backend, whether it loads, the device or adapter found,
 // and which one auto takes), then for the backend `auto` chooses, for `webgpu` asked by name and
 // for `wasm` (each backend once) the seconds per epoch of each config at each batch size: the
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '3' },
     configs: { type: 'string', default: 'mnist_cmaes,mnist_layerwise,mnist_adam' },
     batches: { type: 'string', default: '64,4000' },
+    backends: { type: 'string', default: 'auto,webgpu,wasm' },
     software: { type: 'boolean', default: false },
   },
 });
@@ -43,7 +45,7 @@ for (const r of reports) {
 console.log(`\nauto takes: ${autoChoice(reports)?.detail ?? 'nothing loads'}`);
 
 const timed = new Set<string>();
-for (const preference of ['auto', 'webgpu', 'wasm'] as BackendPreference[]) {
+for (const preference of (values.backends ?? '').split(',') as BackendPreference[]) {
   const { backend, notes } = await createBackend(preference, defaultThreads());
   console.log(`\n## ${preference}: ${backend.name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}\n`);
   if (timed.has(backend.name)) {
