@@ -9,21 +9,9 @@
 // to a multiple of 4 rows; pad rows of the input are zero, pad columns of weights and biases
 // are zero, so pad lanes never reach a real output (assembly/gradient.ts relies on this).
 
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Activation } from '../../../../src-shared/config/experiment.ts';
 import type { MlpLayout } from '../../model/mlp.ts';
-
-/** The few members of the WebAssembly JS API used here (the project's lib has no types for it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object, imports: object) => { readonly exports: object };
-}
-const wasmApi = (globalThis as unknown as { readonly WebAssembly: WasmApi }).WebAssembly;
+import { instantiateWasm, type WasmMemory } from '../../wasm-module.ts';
 
 /** The module's exports; pointers are byte offsets into `memory`, strides counted in floats. */
 interface GradientExports {
@@ -76,13 +64,6 @@ export interface LossSums {
 
 const roundUp4 = (n: number) => (n + 3) & ~3;
 
-/** Candidate locations of the built module: from the sources (dev, tests), or from the bundle in out/main or out/main/chunks. */
-function wasmCandidates(): string[] {
-  return ['../../../../out/wasm/gradient.wasm', '../wasm/gradient.wasm', '../../wasm/gradient.wasm'].map((path) => resolve(import.meta.dirname, path));
-}
-
-let compiled: object | null = null;
-
 export class GradientKernels {
   private readonly exports: GradientExports;
   private f32: Float32Array;
@@ -100,19 +81,11 @@ export class GradientKernels {
    * be built in a constructor. Null with the reason when it is not built or does not run.
    */
   static load(): { kernels: GradientKernels | null; note: string } {
-    try {
-      if (compiled === null) {
-        const path = wasmCandidates().find((candidate) => existsSync(candidate));
-        if (path === undefined) return { kernels: null, note: 'WASM gradient kernels not built (out/wasm/gradient.wasm missing: run npm run build:wasm)' };
-        compiled = new wasmApi.Module(readFileSync(path));
-      }
-      const instance = new wasmApi.Instance(compiled, {});
-      const kernels = new GradientKernels(instance.exports as unknown as GradientExports);
-      if (!kernels.selfTest()) return { kernels: null, note: 'WASM gradient kernels computed a wrong result' };
-      return { kernels, note: 'WASM SIMD gradient kernels' };
-    } catch (error) {
-      return { kernels: null, note: `WASM gradient kernels unavailable (${(error as Error).message.split('\n')[0]})` };
-    }
+    const { exports, note } = instantiateWasm<GradientExports>('gradient.wasm');
+    if (exports === null) return { kernels: null, note: `WASM gradient kernels unavailable: ${note}` };
+    const kernels = new GradientKernels(exports);
+    if (!kernels.selfTest()) return { kernels: null, note: 'WASM gradient kernels computed a wrong result' };
+    return { kernels, note: 'WASM SIMD gradient kernels' };
   }
 
   /** A 5-row, 3-input, 2-class step against values worked out by hand. */

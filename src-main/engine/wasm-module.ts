@@ -1,0 +1,47 @@
+// Finds and compiles (once per process) a WebAssembly module that `npm run build:wasm` built into
+// out/wasm from an AssemblyScript source, synchronously, so that an engine object can load its
+// kernels in a constructor. Running from the sources the module is in out/wasm at the root of
+// the repository; in the Electron build this file is bundled into out/main or out/main/chunks,
+// beside out/wasm.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** The few members of the WebAssembly JS API used here (the project's lib has no types for it). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: object };
+}
+const wasmApi = (globalThis as unknown as { readonly WebAssembly: WasmApi }).WebAssembly;
+
+/** Bytes in a WebAssembly memory page. */
+export const WASM_PAGE_BYTES = 65_536;
+
+const compiled = new Map<string, object>();
+
+function candidates(file: string): string[] {
+  return [`../../out/wasm/${file}`, `../wasm/${file}`, `../../wasm/${file}`].map((path) => resolve(import.meta.dirname, path));
+}
+
+/**
+ * A new instance of out/wasm/`file` (compiled on first use), its exports typed as T by the
+ * caller; null with the reason when the module is not built or does not compile.
+ */
+export function instantiateWasm<T>(file: string): { exports: T | null; note: string } {
+  try {
+    let module = compiled.get(file);
+    if (module === undefined) {
+      const path = candidates(file).find((candidate) => existsSync(candidate));
+      if (path === undefined) return { exports: null, note: `out/wasm/${file} is not built (run npm run build:wasm)` };
+      module = new wasmApi.Module(readFileSync(path));
+      compiled.set(file, module);
+    }
+    return { exports: new wasmApi.Instance(module, {}).exports as T, note: '' };
+  } catch (error) {
+    return { exports: null, note: `out/wasm/${file} does not load (${(error as Error).message.split('\n')[0]})` };
+  }
+}
