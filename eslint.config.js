@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // wasm/assembly is AssemblyScript (its own types and decorators), compiled by `npm run build:wasm`.
-  { ignores: ['out/', 'dist/', 'artifacts/', 'node_modules/', 'src-main/engine/compute/wasm/assembly/'] },
+  { ignores: ['out/', 'dist/', 'artifacts/', 'node_modules/', 'src-main/engine/compute/wasm/assembly/', 'src-main/engine/strategies/wasm/assembly/'] },
   js.configs.recommended,
   tseslint.configs.strict,
   vue.configs['flat/recommended'],

@@ -5,11 +5,52 @@
 //   s <- (1 - c_s) s + sqrt(mu_eff c_s (2 - c_s)) <z>_w,
 //   M <- M [I + c1/2 (s s^T - I) + c_mu/2 (<z z^T>_w - I)].
 // The M update is expanded as (1 - c1/2 - c_mu/2) M + c1/2 (M s) s^T + c_mu/2 sum w_k d_k z_k^T,
-// which reuses d_k = M z_k and costs O(mu n^2); sampling costs O(lambda n^2).
+// which reuses d_k = M z_k and costs O(mu n^2); sampling costs O(lambda n^2). These products
+// run in the WASM SIMD kernels of wasm/transform-kernels.ts when the module is built and n is
+// at least WASM_MIN_DIMENSION, else in the JS kernels below; both give the same bits.
 
 import { multiplyRows } from './dense-kernels.ts';
 import { StrategyBase } from './strategy-base.ts';
 import type { StrategyOptions, StrategyStateBase } from './strategy.ts';
+import { WasmTransform } from './wasm/transform-kernels.ts';
+
+/** Below this dimension the JS kernels are as fast as the WASM ones (and need no memory of their own). */
+export const WASM_MIN_DIMENSION = 32;
+
+/** One M update: M <- keep M + c1half (M s) s^T + sum_r scaledWeights[r] d_order[r] z_order[r]^T. */
+export interface TransformUpdate {
+  readonly keep: number;
+  /** c1 / 2 */
+  readonly c1half: number;
+  readonly s: Float64Array;
+  /** The samples of the last multiply(), lambda x n. */
+  readonly z: Float64Array;
+  /** d_k = M z_k of the last multiply(), lambda x n. */
+  readonly dirs: Float64Array;
+  /** Selected samples, best first. */
+  readonly order: Int32Array;
+  readonly mu: number;
+  /** (c_mu / 2) w_r for r < mu. */
+  readonly scaledWeights: Float64Array;
+}
+
+/** The transformation M and its two products: where they run (JS or WASM) is the implementation's. */
+export interface MatrixTransform {
+  /** dirs[k n + i] = (M z_k)_i for k < count. */
+  multiply(z: Float64Array, count: number, dirs: Float64Array): void;
+  update(update: TransformUpdate): void;
+  toRowMajor(): Float64Array;
+  setRowMajor(values: ArrayLike<number>): void;
+}
+
+/** M = I of dimension n in the WASM kernels when they load and n is large enough, else in JS. */
+export function createTransform(n: number, lambda: number, options: { wasm: boolean } = { wasm: n >= WASM_MIN_DIMENSION }): MatrixTransform {
+  if (options.wasm) {
+    const { transform } = WasmTransform.create(n, lambda);
+    if (transform !== null) return transform;
+  }
+  return new JsTransform(n);
+}
 
 export interface MaEsState extends StrategyStateBase {
   readonly kind: 'maes';
@@ -20,30 +61,28 @@ export interface MaEsState extends StrategyStateBase {
 
 export class MaEs extends StrategyBase<MaEsState> {
   readonly kind = 'maes';
-  private readonly m: Float64Array;
+  private readonly transform: MatrixTransform;
   /** d_k = M z_k of the last ask(). */
   private readonly dirs: Float64Array;
 
   constructor(options: StrategyOptions) {
     super(options);
     const n = this.dimension;
-    this.m = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) this.m[i * n + i] = 1;
+    this.transform = createTransform(n, this.p.lambda);
     this.dirs = new Float64Array(this.p.lambda * n);
   }
 
   static restore(state: MaEsState): MaEs {
     const es = new MaEs({ mean: state.mean, sigma0: state.sigma, populationSize: state.populationSize, seed: 0 });
     es.restoreBase(state);
-    es.m.set(state.transform);
+    es.transform.setRowMajor(state.transform);
     return es;
   }
 
   protected sample(): void {
     const n = this.dimension;
-    const { z, dirs, x, m, mean, sigma } = this;
-    // d_k = M z_k for all k at once: the rows of M are read lambda/4 times instead of lambda times.
-    multiplyRows({ matrix: m, rows: n, vectors: z, count: this.p.lambda, n, out: dirs });
+    const { z, dirs, x, mean, sigma } = this;
+    this.transform.multiply(z, this.p.lambda, dirs);
     for (let k = 0; k < this.p.lambda; k++) {
       const row = k * n;
       for (let i = 0; i < n; i++) x[row + i] = mean[i] + sigma * dirs[row + i];
@@ -53,12 +92,40 @@ export class MaEs extends StrategyBase<MaEsState> {
   protected update(order: Int32Array): void {
     const n = this.dimension;
     const { weights, mu, c1, cMu } = this.p;
-    const { z, dirs, m } = this;
+    const { z, dirs } = this;
     const zw = this.recombine(order, z);
     const dw = this.recombine(order, dirs);
     for (let i = 0; i < n; i++) this.mean[i] += this.sigma * dw[i];
     const psNorm = this.updatePathSigma(zw);
-    const s = this.pathSigma;
+    const scaledWeights = new Float64Array(mu);
+    for (let r = 0; r < mu; r++) scaledWeights[r] = (cMu / 2) * weights[r];
+    this.transform.update({ keep: 1 - c1 / 2 - cMu / 2, c1half: c1 / 2, s: this.pathSigma, z, dirs, order, mu, scaledWeights });
+    this.adaptSigma(psNorm);
+  }
+
+  state(): MaEsState {
+    return { ...this.baseState(), kind: 'maes', transform: Array.from(this.transform.toRowMajor()) };
+  }
+}
+
+/** M in a row-major Float64Array, the products in plain JS (dense-kernels.ts and below). */
+export class JsTransform implements MatrixTransform {
+  private readonly n: number;
+  private readonly m: Float64Array;
+
+  constructor(n: number) {
+    this.n = n;
+    this.m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) this.m[i * n + i] = 1;
+  }
+
+  multiply(z: Float64Array, count: number, dirs: Float64Array): void {
+    // d_k = M z_k for all k at once: the rows of M are read count/4 times instead of count times.
+    multiplyRows({ matrix: this.m, rows: this.n, vectors: z, count, n: this.n, out: dirs });
+  }
+
+  update({ keep, c1half, s, z, dirs, order, mu, scaledWeights }: TransformUpdate): void {
+    const { n, m } = this;
     // M <- keep M + (c1/2) (M s) s^T + sum_r (c_mu/2) w_r d_r z_r^T, a rank-(mu+1) update done
     // four rows of M at a time (see updateRows). Each entry gets the same operations in the same
     // order as the plain loops (keep m + a s_j, then the mu terms by rank), so it is bit-identical.
@@ -74,17 +141,19 @@ export class MaEs extends StrategyBase<MaEsState> {
         ms[di] = sum;
       }
       for (let r = 0; r < mu; r++) {
-        const scale = (cMu / 2) * weights[r];
         const dRow = order[r] * n + i;
-        for (let di = 0; di < 4; di++) coefficients[r * 4 + di] = di < rows ? scale * dirs[dRow + di] : 0;
+        for (let di = 0; di < 4; di++) coefficients[r * 4 + di] = di < rows ? scaledWeights[r] * dirs[dRow + di] : 0;
       }
-      updateRows({ m, n, first: i, rows, keep: 1 - c1 / 2 - cMu / 2, rankOne: ms.map((v) => (c1 / 2) * v), s, z, order, mu, coefficients });
+      updateRows({ m, n, first: i, rows, keep, rankOne: ms.map((v) => c1half * v), s, z, order, mu, coefficients });
     }
-    this.adaptSigma(psNorm);
   }
 
-  state(): MaEsState {
-    return { ...this.baseState(), kind: 'maes', transform: Array.from(this.m) };
+  toRowMajor(): Float64Array {
+    return this.m.slice();
+  }
+
+  setRowMajor(values: ArrayLike<number>): void {
+    this.m.set(values);
   }
 }
 
