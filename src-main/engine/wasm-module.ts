@@ -2,10 +2,10 @@
 // out/wasm from an AssemblyScript source, synchronously, so that an engine object can load its
 // kernels in a constructor. Running from the sources the module is in out/wasm at the root of
 // the repository; in the Electron build this file is bundled into out/main or out/main/chunks,
-// beside out/wasm.
-
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+// beside out/wasm. The strategies load it, and they are also compiled into code that type-checks
+// without Node (the HPO samplers the renderer's tests import): so node:fs is taken at run time
+// through process.getBuiltinModule, with the two functions used typed here, and where there is
+// no Node the module is simply not found.
 
 /** The few members of the WebAssembly JS API used here (the project's lib has no types for it). */
 export interface WasmMemory {
@@ -21,10 +21,18 @@ const wasmApi = (globalThis as unknown as { readonly WebAssembly: WasmApi }).Web
 /** Bytes in a WebAssembly memory page. */
 export const WASM_PAGE_BYTES = 65_536;
 
+/** The part of node:fs used here (URL paths, which node:fs takes as they are). */
+interface FileSystem {
+  existsSync(path: URL): boolean;
+  readFileSync(path: URL): Uint8Array;
+}
+const fileSystem = (globalThis as { readonly process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.('node:fs') as
+  FileSystem | undefined;
+
 const compiled = new Map<string, object>();
 
-function candidates(file: string): string[] {
-  return [`../../out/wasm/${file}`, `../wasm/${file}`, `../../wasm/${file}`].map((path) => resolve(import.meta.dirname, path));
+function candidates(file: string): URL[] {
+  return [`../../out/wasm/${file}`, `../wasm/${file}`, `../../wasm/${file}`].map((path) => new URL(path, import.meta.url));
 }
 
 /**
@@ -35,9 +43,10 @@ export function instantiateWasm<T>(file: string): { exports: T | null; note: str
   try {
     let module = compiled.get(file);
     if (module === undefined) {
-      const path = candidates(file).find((candidate) => existsSync(candidate));
+      if (fileSystem === undefined) return { exports: null, note: `out/wasm/${file} cannot be read here (no Node file system)` };
+      const path = candidates(file).find((candidate) => fileSystem.existsSync(candidate));
       if (path === undefined) return { exports: null, note: `out/wasm/${file} is not built (run npm run build:wasm)` };
-      module = new wasmApi.Module(readFileSync(path));
+      module = new wasmApi.Module(fileSystem.readFileSync(path));
       compiled.set(file, module);
     }
     return { exports: new wasmApi.Instance(module, {}).exports as T, note: '' };

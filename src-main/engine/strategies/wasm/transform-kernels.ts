@@ -88,8 +88,8 @@ export class WasmTransform implements MatrixTransform {
 
   update({ keep, c1half, s, z, order, mu, scaledWeights }: TransformUpdate): void {
     const { n, at } = this;
-    // z and d = M z are those of the last multiply(): z is copied again (the module's copy is
-    // the one the products were taken with, but a restore may have come in between).
+    // d = M z stays in the module from the last multiply(); the z given here is copied in again
+    // (lambda n values, cheap), so the update uses exactly the samples it is passed.
     this.f64.set(z.subarray(0, this.lambda * n), at.z / 8);
     this.f64.set(s, at.s / 8);
     this.i32.set(order.subarray(0, mu), at.order / 4);
