@@ -107,7 +107,7 @@ function populationMs(backend: ComputeBackend, data: Dataset, hidden: number, la
   const times: number[] = [];
   for (let repeat = 0; repeat < 6; repeat++) {
     const started = performance.now();
-    backend.populationLosses(layout, base, varying, candidates, lambda, batch, out);
+    backend.populationLosses({ layout, base, varying, candidates, count: lambda, batch, out });
     if (repeat > 0) times.push(performance.now() - started);
   }
   return median(times);

@@ -86,7 +86,7 @@ for (const hidden of [[10], [100], [256], [1000, 1000]]) {
         call: `population ${LAMBDA}`,
         madds: LAMBDA * rows * layout.parameterCount,
         threshold: DEFAULT_ROUTING.population,
-        run: (b) => b.populationLosses(layout, params, everyLayer, candidates, LAMBDA, batch, losses),
+        run: (b) => b.populationLosses({ layout, base: params, varying: everyLayer, candidates, count: LAMBDA, batch, out: losses }),
       },
     ];
     for (const { call, madds, threshold, run } of calls) {

@@ -34,20 +34,24 @@ export interface ComputeBackend {
   /** Loss of `params` on `batch`; writes d(mean loss)/d(params) into `grad` (overwritten). */
   lossAndGradient(layout: MlpLayout, params: Float32Array, batch: Batch, grad: Float32Array): Evaluation;
 
-  /**
-   * Mean loss of each of `count` candidates on `batch`. Candidate c is `base` with the
-   * parameters of the varying layers replaced by candidates[c*dv .. (c+1)*dv), where dv is
-   * the size of those layers (their slice of the flat vector).
-   */
-  populationLosses(
-    layout: MlpLayout,
-    base: Float32Array,
-    varying: VaryingLayers,
-    candidates: Float32Array,
-    count: number,
-    batch: Batch,
-    out: Float64Array,
-  ): void;
+  /** Writes the mean loss of each candidate of `scoring` on its batch into `scoring.out`. */
+  populationLosses(scoring: CandidateBatch): void;
+}
+
+/**
+ * One generation to score: `count` candidates on `batch`. Candidate c is `base` with the
+ * parameters of the varying layers replaced by candidates[c*dv .. (c+1)*dv), where dv is the
+ * size of those layers (their slice of the flat vector).
+ */
+export interface CandidateBatch {
+  readonly layout: MlpLayout;
+  readonly base: Float32Array;
+  readonly varying: VaryingLayers;
+  readonly candidates: Float32Array;
+  readonly count: number;
+  readonly batch: Batch;
+  /** Receives count mean losses. */
+  readonly out: Float64Array;
 }
 
 /** Size of the slice of the flat vector that layers first..last occupy. */

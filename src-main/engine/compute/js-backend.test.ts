@@ -62,7 +62,7 @@ describe('population losses', async () => {
         const rng = new Rng(4);
         const candidates = Float32Array.from({ length: lambda * dv }, (_, i) => base[offset + (i % dv)] + 0.3 * rng.normal());
         const out = new Float64Array(lambda);
-        backend.populationLosses(layout, base, varying, candidates, lambda, batch, out);
+        backend.populationLosses({ layout, base, varying, candidates, count: lambda, batch, out });
         for (let c = 0; c < lambda; c++) {
           const whole = base.slice();
           whole.set(candidates.subarray(c * dv, (c + 1) * dv), offset);

@@ -8,7 +8,7 @@
 import type { Activation } from '../../../src-shared/config/experiment.ts';
 import type { MlpLayout } from '../model/mlp.ts';
 import { activateInPlace, multiplyByDerivative } from './activation.ts';
-import type { Batch, ComputeBackend, Evaluation, VaryingLayers } from './backend.ts';
+import type { Batch, CandidateBatch, ComputeBackend, Evaluation, VaryingLayers } from './backend.ts';
 import { varyingSize } from './backend.ts';
 import { accumulateAtB, accumulateColumnSums, matmulABt, matmulBias } from './gemm.ts';
 import { crossEntropy, crossEntropyWithGradient, populationOutputLoss } from './loss.ts';
@@ -195,15 +195,8 @@ export class JsBackend implements ComputeBackend {
     return { loss: sums.lossSum / rows, accuracy: sums.correct / rows };
   }
 
-  populationLosses(
-    layout: MlpLayout,
-    base: Float32Array,
-    varying: VaryingLayers,
-    candidates: Float32Array,
-    count: number,
-    batch: Batch,
-    out: Float64Array,
-  ): void {
+  populationLosses(scoring: CandidateBatch): void {
+    const { layout, base, varying, candidates, count, batch, out } = scoring;
     const { layers, activation } = layout;
     const rows = batch.rows;
     const last = layers.length - 1;

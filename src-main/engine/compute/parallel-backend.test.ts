@@ -41,8 +41,8 @@ describe('ParallelBackend', async () => {
       const candidates = Float32Array.from({ length: count * dv }, () => 0.5 * rng.normal());
       const a = new Float64Array(count);
       const b = new Float64Array(count);
-      single.populationLosses(layout, base, varying, candidates, count, batch, a);
-      parallel.populationLosses(layout, base, varying, candidates, count, batch, b);
+      single.populationLosses({ layout, base, varying, candidates, count, batch, out: a });
+      parallel.populationLosses({ layout, base, varying, candidates, count, batch, out: b });
       expect(Array.from(b)).toEqual(Array.from(a));
       expect(new Set(a).size).toBe(count); // really 31 different candidates
     });

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { workerScript } from '../../files/worker-script.ts';
 import type { Activation } from '../../../src-shared/config/experiment.ts';
 import type { MlpLayout } from '../model/mlp.ts';
-import type { Batch, ComputeBackend, Evaluation, VaryingLayers } from './backend.ts';
+import type { Batch, CandidateBatch, ComputeBackend, Evaluation, VaryingLayers } from './backend.ts';
 import { varyingSize } from './backend.ts';
 import type { BackendPreference } from './select.ts';
 
@@ -86,18 +86,11 @@ export class ParallelBackend implements ComputeBackend {
     return this.local.lossAndGradient(layout, params, batch, grad);
   }
 
-  populationLosses(
-    layout: MlpLayout,
-    base: Float32Array,
-    varying: VaryingLayers,
-    candidates: Float32Array,
-    count: number,
-    batch: Batch,
-    out: Float64Array,
-  ): void {
+  populationLosses(scoring: CandidateBatch): void {
+    const { layout, base, varying, candidates, count, batch, out } = scoring;
     const shares = Math.min(this.slots.length + 1, Math.floor(count / 2));
     if (shares < 2 || count * batch.rows < MIN_PARALLEL_WORK || count > 4096) {
-      this.local.populationLosses(layout, base, varying, candidates, count, batch, out);
+      this.local.populationLosses(scoring);
       return;
     }
     const dv = varyingSize(layout, varying);
@@ -137,7 +130,7 @@ export class ParallelBackend implements ComputeBackend {
       slot.worker.postMessage(job);
       started.push({ slot, from, to });
     }
-    this.local.populationLosses(layout, base, varying, candidates, bounds[1], batch, out.subarray(0, bounds[1]));
+    this.local.populationLosses({ ...scoring, count: bounds[1], out: out.subarray(0, bounds[1]) });
     for (const { slot, from, to } of started) {
       const flag = new Int32Array(slot.flag);
       while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 0, 0, 1000);

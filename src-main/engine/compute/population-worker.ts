@@ -22,15 +22,15 @@ port.on('message', (job: PopulationJob) => {
   const out = new Float64Array(job.losses, 0, job.count);
   let status = 1;
   try {
-    backend.populationLosses(
+    backend.populationLosses({
       layout,
-      new Float32Array(job.base, 0, layout.parameterCount),
-      job.varying,
-      new Float32Array(job.candidates, job.candidateOffset * 4, job.count * job.candidateSize),
-      job.count,
-      { x: new Float32Array(job.x, 0, job.rows * job.sizes[0]), y: new Int32Array(job.y, 0, job.rows), rows: job.rows },
+      base: new Float32Array(job.base, 0, layout.parameterCount),
+      varying: job.varying,
+      candidates: new Float32Array(job.candidates, job.candidateOffset * 4, job.count * job.candidateSize),
+      count: job.count,
+      batch: { x: new Float32Array(job.x, 0, job.rows * job.sizes[0]), y: new Int32Array(job.y, 0, job.rows), rows: job.rows },
       out,
-    );
+    });
   } catch {
     status = 2; // the main thread turns this into an error it can report
   }

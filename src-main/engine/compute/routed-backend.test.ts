@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { initParameters, type MlpLayout, mlpLayout } from '../model/mlp.ts';
 import { Rng } from '../rng.ts';
-import type { Batch, ComputeBackend, Evaluation, VaryingLayers } from './backend.ts';
+import type { Batch, CandidateBatch, ComputeBackend, Evaluation } from './backend.ts';
 import { JsBackend } from './js-backend.ts';
 import { RoutedBackend } from './routed-backend.ts';
 
@@ -23,17 +23,9 @@ class Recording implements ComputeBackend {
     this.calls.push(`gradient ${batch.rows}`);
     return this.inner.lossAndGradient(layout, params, batch, grad);
   }
-  populationLosses(
-    layout: MlpLayout,
-    base: Float32Array,
-    varying: VaryingLayers,
-    candidates: Float32Array,
-    count: number,
-    batch: Batch,
-    out: Float64Array,
-  ): void {
-    this.calls.push(`population ${count}x${batch.rows}`);
-    this.inner.populationLosses(layout, base, varying, candidates, count, batch, out);
+  populationLosses(scoring: CandidateBatch): void {
+    this.calls.push(`population ${scoring.count}x${scoring.batch.rows}`);
+    this.inner.populationLosses(scoring);
   }
 }
 
@@ -61,8 +53,8 @@ describe('RoutedBackend', () => {
     routed.evaluate(layout, params, batchOf(10));
     const every = { first: 0, last: 1 };
     const candidates = new Float32Array(4 * layout.parameterCount).map(() => rng.normal());
-    routed.populationLosses(layout, params, every, candidates, 4, batchOf(24), new Float64Array(4));
-    routed.populationLosses(layout, params, every, candidates, 4, batchOf(25), new Float64Array(4));
+    routed.populationLosses({ layout, base: params, varying: every, candidates, count: 4, batch: batchOf(24), out: new Float64Array(4) });
+    routed.populationLosses({ layout, base: params, varying: every, candidates, count: 4, batch: batchOf(25), out: new Float64Array(4) });
     expect(cpu.calls).toEqual(['gradient 9', 'evaluate 9', 'population 4x24']);
     expect(gpu.calls).toEqual(['gradient 10', 'evaluate 10', 'population 4x25']);
   });

@@ -9,7 +9,7 @@
 // same device for the same call on every run of a machine: runs stay reproducible.
 
 import type { MlpLayout } from '../model/mlp.ts';
-import type { Batch, ComputeBackend, Evaluation, VaryingLayers } from './backend.ts';
+import type { Batch, CandidateBatch, ComputeBackend, Evaluation } from './backend.ts';
 
 /** Multiply-adds of one call at or above which it goes to the GPU. */
 export interface RoutingThresholds {
@@ -69,17 +69,9 @@ export class RoutedBackend implements ComputeBackend {
     return this.pick(3 * batch.rows * layout.parameterCount, this.thresholds.gradient).lossAndGradient(layout, params, batch, grad);
   }
 
-  populationLosses(
-    layout: MlpLayout,
-    base: Float32Array,
-    varying: VaryingLayers,
-    candidates: Float32Array,
-    count: number,
-    batch: Batch,
-    out: Float64Array,
-  ): void {
-    const backend = this.pick(count * batch.rows * layout.parameterCount, this.thresholds.population);
-    backend.populationLosses(layout, base, varying, candidates, count, batch, out);
+  populationLosses(scoring: CandidateBatch): void {
+    const { layout, count, batch } = scoring;
+    this.pick(count * batch.rows * layout.parameterCount, this.thresholds.population).populationLosses(scoring);
   }
 
   /** Closes both sides (the GPU device's thread, the CPU's population threads). */

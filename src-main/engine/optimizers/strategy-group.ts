@@ -56,7 +56,7 @@ export class StrategyGroup {
     const x = this.strategy.ask();
     this.candidates.set(x); // float64 -> float32, the precision the network computes in
     const count = this.strategy.populationSize;
-    this.backend.populationLosses(this.layout, base, this.layers, this.candidates, count, batch, this.losses);
+    this.backend.populationLosses({ layout: this.layout, base, varying: this.layers, candidates: this.candidates, count, batch, out: this.losses });
     let best = 0;
     for (let k = 1; k < count; k++) if (this.losses[k] < this.losses[best]) best = k;
     if (this.config.model === 'best') this.value.set(this.candidates.subarray(best * this.size, (best + 1) * this.size));

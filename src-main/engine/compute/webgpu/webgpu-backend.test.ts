@@ -73,8 +73,8 @@ describe.skipIf(chromiumPath === null)('the WebGPU backend on headless Chromium'
       for (let c = 0; c < count; c++) for (let i = 0; i < dv; i++) candidates[c * dv + i] = base[offset + i] + 0.3 * rng.normal();
       const expected = new Float64Array(count);
       const actual = new Float64Array(count);
-      cpu.populationLosses(layout, base, varying, candidates, count, batch, expected);
-      gpu.populationLosses(layout, base, varying, candidates, count, batch, actual);
+      cpu.populationLosses({ layout, base, varying, candidates, count, batch, out: expected });
+      gpu.populationLosses({ layout, base, varying, candidates, count, batch, out: actual });
       console.log(`population ${JSON.stringify(varying)}: max relative difference ${maxRelativeDifference(expected, actual).toExponential(2)}`);
       expect(maxRelativeDifference(expected, actual)).toBeLessThan(5e-7);
       // The ranking CMA-ES acts on is the same.

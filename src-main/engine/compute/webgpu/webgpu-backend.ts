@@ -8,7 +8,7 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { workerScript } from '../../../files/worker-script.ts';
 import type { MlpLayout } from '../../model/mlp.ts';
-import type { Batch, ComputeBackend, Evaluation, VaryingLayers } from '../backend.ts';
+import type { Batch, CandidateBatch, ComputeBackend, Evaluation } from '../backend.ts';
 import { varyingSize } from '../backend.ts';
 import { adapterLabel, type AdapterDescription } from './adapter.ts';
 import type { DeviceWorkerData, DeviceWorkerHello, OpenWindowRequest, WebGpuHost } from './device-worker.ts';
@@ -81,15 +81,8 @@ export class WebGpuBackend implements ComputeBackend {
     return { loss: sumInOrder(answer.rowLosses, 0, batch.rows) / batch.rows, accuracy: answer.correct / batch.rows };
   }
 
-  populationLosses(
-    layout: MlpLayout,
-    base: Float32Array,
-    varying: VaryingLayers,
-    candidates: Float32Array,
-    count: number,
-    batch: Batch,
-    out: Float64Array,
-  ): void {
+  populationLosses(scoring: CandidateBatch): void {
+    const { layout, base, varying, candidates, count, batch, out } = scoring;
     const dv = varyingSize(layout, varying);
     const answer = this.call({
       op: 'population',
