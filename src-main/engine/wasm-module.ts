@@ -15,6 +15,7 @@ export interface WasmMemory {
 interface WasmApi {
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: object };
+  readonly Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 const wasmApi = (globalThis as unknown as { readonly WebAssembly: WasmApi }).WebAssembly;
 
@@ -35,22 +36,38 @@ function candidates(file: string): URL[] {
   return [`../../out/wasm/${file}`, `../wasm/${file}`, `../../wasm/${file}`].map((path) => new URL(path, import.meta.url));
 }
 
-/**
- * A new instance of out/wasm/`file` (compiled on first use), its exports typed as T by the
- * caller; null with the reason when the module is not built or does not compile.
- */
-export function instantiateWasm<T>(file: string): { exports: T | null; note: string } {
+/** out/wasm/`file` compiled (once per process), or null with the reason. */
+export function compileWasm(file: string): { module: object | null; note: string } {
   try {
     let module = compiled.get(file);
     if (module === undefined) {
-      if (fileSystem === undefined) return { exports: null, note: `out/wasm/${file} cannot be read here (no Node file system)` };
+      if (fileSystem === undefined) return { module: null, note: `out/wasm/${file} cannot be read here (no Node file system)` };
       const path = candidates(file).find((candidate) => fileSystem.existsSync(candidate));
-      if (path === undefined) return { exports: null, note: `out/wasm/${file} is not built (run npm run build:wasm)` };
+      if (path === undefined) return { module: null, note: `out/wasm/${file} is not built (run npm run build:wasm)` };
       module = new wasmApi.Module(fileSystem.readFileSync(path));
       compiled.set(file, module);
     }
-    return { exports: new wasmApi.Instance(module, {}).exports as T, note: '' };
+    return { module, note: '' };
+  } catch (error) {
+    return { module: null, note: `out/wasm/${file} does not load (${(error as Error).message.split('\n')[0]})` };
+  }
+}
+
+/**
+ * A new instance of out/wasm/`file` (compiled on first use) with the given imports, its exports
+ * typed as T by the caller; null with the reason when the module is not built or does not load.
+ */
+export function instantiateWasm<T>(file: string, imports: object = {}): { exports: T | null; note: string } {
+  const { module, note } = compileWasm(file);
+  if (module === null) return { exports: null, note };
+  try {
+    return { exports: new wasmApi.Instance(module, imports).exports as T, note: '' };
   } catch (error) {
     return { exports: null, note: `out/wasm/${file} does not load (${(error as Error).message.split('\n')[0]})` };
   }
+}
+
+/** A shared WebAssembly memory of `initial` pages that may grow to `maximum` (threads share it). */
+export function sharedWasmMemory(initial: number, maximum: number): WasmMemory {
+  return new wasmApi.Memory({ initial, maximum, shared: true });
 }
