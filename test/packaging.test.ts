@@ -148,8 +148,9 @@ describe.skipIf(!built)('the packaged desktop app (electron-builder, stand-in El
     }
     // The WebAssembly SIMD gradient kernels (built by npm run build:wasm).
     expect(existsSync(join(app, 'out/wasm/gradient.wasm'))).toBe(true);
-    // and MA-ES's (the same build step).
+    // and MA-ES's and full CMA-ES's eigendecomposition's (the same build step).
     expect(existsSync(join(app, 'out/wasm/matrix-adaptation.wasm'))).toBe(true);
+    expect(existsSync(join(app, 'out/wasm/symmetric-eigen.wasm'))).toBe(true);
     expect(readdirSync(join(app, 'resources/configs')).sort()).toEqual(readdirSync(join(root, 'resources/configs')).sort());
     expect(readdirSync(join(app, 'resources/studies')).sort()).toEqual(readdirSync(join(root, 'resources/studies')).sort());
     // Nothing from development: sources, tests, the development dependencies.
