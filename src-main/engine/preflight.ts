@@ -20,6 +20,7 @@ import { checkSplitSizes } from './data/split.ts';
 import { mlpLayout } from './model/mlp.ts';
 import { defaultPopulationSize } from './strategies/parameters.ts';
 import { chooseStrategyKind } from './strategies/choose.ts';
+import { KERNEL_MIN_ORDER } from './strategies/eigen/symmetric-eigen.ts';
 
 /** More parameters than this is not a "small neural network": refused outright (80 MB of float32). */
 export const MAX_PARAMETERS = 20_000_000;
@@ -70,8 +71,10 @@ function strategyBytes(n: number, lambda: number, kind: 'full' | 'maes' | 'sep')
   const common = 8 * (4 * n + 2 * lambda * n) + 4 * lambda * n;
   switch (kind) {
     case 'full':
-      // C and its eigenvectors B (float64 n x n), the y samples, and the eigensolver's copy.
-      return { bytes: common + 8 * (3 * n * n + lambda * n), stateNumbers: 2 * n * n + 4 * n };
+      // C and its eigenvectors B (float64 n x n), the y samples, and the eigensolver's working
+      // memory: from n = 65 the WASM kernels' A, Z and product operands (5 n^2) and the divide and
+      // conquer's four n x n work matrices; below, ml-matrix's copy.
+      return { bytes: common + 8 * ((n >= KERNEL_MIN_ORDER ? 11 : 3) * n * n + lambda * n), stateNumbers: 2 * n * n + 4 * n };
     case 'maes':
       // M (float64 n x n), the d = M z directions, and the update's temporary matrix.
       return { bytes: common + 8 * (2 * n * n + lambda * n), stateNumbers: n * n + 3 * n };

@@ -8,10 +8,13 @@
 // evaluations (bench/strategy-evaluations.ts). And the lazy eigendecomposition of C every
 // lambda / (c1 + c_mu) / n / 10 evaluations (as in Hansen's purecma). Cost per generation:
 // O(lambda n^2) plus an amortised O(n^3) decomposition, so it is the default for small n only.
+// From n = KERNEL_MIN_ORDER the decomposition (eigen/symmetric-eigen.ts), the sampling product and
+// the covariance update run in the WASM SIMD kernels (wasm/eigen-kernels.ts).
 
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { multiplyRows } from './dense-kernels.ts';
 import { StrategyBase } from './strategy-base.ts';
+import { KERNEL_MIN_ORDER, symmetricEigen } from './eigen/symmetric-eigen.ts';
+import { EigenKernels } from './wasm/eigen-kernels.ts';
 import type { StrategyOptions, StrategyStateBase } from './strategy.ts';
 
 export interface FullCmaEsState extends StrategyStateBase {
@@ -42,6 +45,12 @@ export class FullCmaEs extends StrategyBase<FullCmaEsState> {
   private active = true;
   /** y_k = B D z_k of the last ask(). */
   private readonly y: Float64Array;
+  /**
+   * The WASM SIMD products for the sampling and the covariance update from d = KERNEL_MIN_ORDER
+   * (null below, or when the module is not built: the JS loops, whose results small problems
+   * keep).
+   */
+  private readonly kernels: EigenKernels | null;
 
   constructor(options: StrategyOptions) {
     super(options);
@@ -55,6 +64,7 @@ export class FullCmaEs extends StrategyBase<FullCmaEsState> {
       this.b[i * n + i] = 1;
     }
     this.y = new Float64Array(this.p.lambda * n);
+    this.kernels = n >= KERNEL_MIN_ORDER && EigenKernels.fits(n) ? EigenKernels.load().kernels : null;
   }
 
   static restore(state: FullCmaEsState): FullCmaEs {
@@ -82,7 +92,8 @@ export class FullCmaEs extends StrategyBase<FullCmaEsState> {
     const dz = new Float64Array(lambda * n);
     for (let k = 0; k < lambda; k++) for (let j = 0; j < n; j++) dz[k * n + j] = d[j] * z[k * n + j];
     // y_k = B (D z_k); x_k = m + sigma y_k  (tutorial eqs. 38-40), all k in one pass over B.
-    multiplyRows({ matrix: b, rows: n, vectors: dz, count: lambda, n, out: y });
+    if (this.kernels === null) multiplyRows({ matrix: b, rows: n, vectors: dz, count: lambda, n, out: y });
+    else this.kernels.multiply({ a: dz, b, c: y, m: lambda, k: n, n, transposeB: true });
     for (let k = 0; k < lambda; k++) {
       const row = k * n;
       for (let i = 0; i < n; i++) x[row + i] = mean[i] + sigma * y[row + i];
@@ -125,16 +136,29 @@ export class FullCmaEs extends StrategyBase<FullCmaEsState> {
     }
     const decay = 1 - c1 - cMu * weightSum + (1 - hSigma) * c1 * cc * (2 - cc);
     const { c, pathC, y } = this;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        let rankMu = 0;
-        for (let r = 0; r < ranked; r++) {
-          const row = order[r] * n;
-          rankMu += rankWeights[r] * y[row + i] * y[row + j];
+    if (this.kernels !== null) {
+      // The same sum as one product: rows p_c and the ranked y_i, weights c1 and c_mu w°_i.
+      const rows = new Float64Array((ranked + 1) * n);
+      const outerWeights = new Float64Array(ranked + 1);
+      rows.set(pathC);
+      outerWeights[0] = c1;
+      for (let r = 0; r < ranked; r++) {
+        rows.set(y.subarray(order[r] * n, (order[r] + 1) * n), (r + 1) * n);
+        outerWeights[r + 1] = cMu * rankWeights[r];
+      }
+      this.kernels.addWeightedOuterProducts({ matrix: c, n, scale: decay, rows, weights: outerWeights, count: ranked + 1 });
+    } else {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) {
+          let rankMu = 0;
+          for (let r = 0; r < ranked; r++) {
+            const row = order[r] * n;
+            rankMu += rankWeights[r] * y[row + i] * y[row + j];
+          }
+          const value = decay * c[i * n + j] + c1 * pathC[i] * pathC[j] + cMu * rankMu;
+          c[i * n + j] = value;
+          c[j * n + i] = value;
         }
-        const value = decay * c[i * n + j] + c1 * pathC[i] * pathC[j] + cMu * rankMu;
-        c[i * n + j] = value;
-        c[j * n + i] = value;
       }
     }
     this.eigenStale = true;
@@ -162,21 +186,13 @@ export class FullCmaEs extends StrategyBase<FullCmaEsState> {
 }
 
 /**
- * C = B diag(D^2) B^T by ml-matrix's symmetric eigendecomposition (Householder tridiagonalisation
- * + QL, JAMA's tred2/tql2): B's columns are written row-major into `eigenvectors`, D into
+ * C = B diag(D^2) B^T (eigen/symmetric-eigen.ts: the WASM SIMD kernels from d = KERNEL_MIN_ORDER,
+ * ml-matrix's tred2/tql2 below): B's columns are written row-major into `eigenvectors`, D into
  * `sqrtEigenvalues`. Eigenvalues are floored at a tiny positive value against round-off.
- * (A hand-written row-contiguous tred2/tql2 measured no faster at d = 2080, 37.6 s against
- * 37.5 s; LAPACK takes 1.1 s: see bench/engine.ts --strategies.)
  */
 export function decomposeCovariance(options: { covariance: Float64Array; size: number; eigenvectors: Float64Array; sqrtEigenvalues: Float64Array }): void {
   const { covariance, size: n, eigenvectors, sqrtEigenvalues } = options;
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) rows.push(Array.from(covariance.subarray(i * n, (i + 1) * n)));
-  const evd = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
-  const values = evd.realEigenvalues;
-  const vectors = evd.eigenvectorMatrix;
-  for (let j = 0; j < n; j++) {
-    sqrtEigenvalues[j] = Math.sqrt(Math.max(values[j], 1e-300));
-    for (let i = 0; i < n; i++) eigenvectors[i * n + j] = vectors.get(i, j);
-  }
+  const values = new Float64Array(n);
+  symmetricEigen({ matrix: covariance, n, values, vectors: eigenvectors });
+  for (let j = 0; j < n; j++) sqrtEigenvalues[j] = Math.sqrt(Math.max(values[j], 1e-300));
 }

@@ -115,7 +115,14 @@ export class EigenKernels {
    */
   static load(): { kernels: EigenKernels | null; note: string } {
     if (EigenKernels.shared === undefined) {
-      const memory = sharedWasmMemory(INITIAL_PAGES, MAX_PAGES);
+      let memory: WasmMemory;
+      try {
+        memory = sharedWasmMemory(INITIAL_PAGES, MAX_PAGES);
+      } catch (error) {
+        // A browser page that is not cross-origin isolated has no shared memory.
+        EigenKernels.shared = { kernels: null, note: `no shared WebAssembly memory here (${(error as Error).message})` };
+        return EigenKernels.shared;
+      }
       const { exports, note } = instantiateWasm<SymmetricEigenExports>(MODULE_FILE, { env: { memory } });
       if (exports === null) EigenKernels.shared = { kernels: null, note };
       else {
