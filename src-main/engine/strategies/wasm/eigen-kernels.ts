@@ -8,6 +8,7 @@
 // same module on the same memory) that takes half of each large product.
 
 import { compileWasm, instantiateWasm, sharedWasmMemory, WASM_PAGE_BYTES, type WasmMemory } from '../../wasm-module.ts';
+import type { MatrixMultiplyInput } from '../eigen/tridiagonal-eigen.ts';
 
 /** The module's exports; pointers are byte offsets into `memory`. */
 interface SymmetricEigenExports {
@@ -21,14 +22,8 @@ interface SymmetricEigenExports {
   backTransform(a: number, n: number, tau: number, z: number, work: number): void;
 }
 
-/** c = a b for contiguous row-major a (m x k), b (k x n, or n x k with transposeB), c (m x n; overwritten). */
-export interface ProductInput {
-  readonly a: Float64Array;
-  readonly b: Float64Array;
-  readonly c: Float64Array;
-  readonly m: number;
-  readonly k: number;
-  readonly n: number;
+/** The divide and conquer's product (c = a b, all contiguous row-major), or with b given n x k. */
+export interface ProductInput extends MatrixMultiplyInput {
   /** b is stored n x k and its transpose is used. */
   readonly transposeB?: boolean;
 }
