@@ -27,6 +27,7 @@ import { Sgd } from '../src-main/engine/optimizers/sgd.ts';
 import { Rng } from '../src-main/engine/rng.ts';
 import { createStrategy, strategyKinds } from '../src-main/engine/strategies/registry.ts';
 import { symmetricEigen } from '../src-main/engine/strategies/eigen/symmetric-eigen.ts';
+import { wignerMatrix } from '../src-main/engine/strategies/eigen/wigner-matrix.ts';
 import { EigenKernels } from '../src-main/engine/strategies/wasm/eigen-kernels.ts';
 import { trainRun } from '../src-main/engine/train.ts';
 
@@ -172,20 +173,6 @@ function benchStrategies(): void {
   }
 }
 
-/** Symmetric positive definite test matrix: Wigner (N(0, 1/d), spectrum [-2, 2]) plus 3 I, as in bench/lapack-eigh.py. */
-function wignerPlusShift(d: number): Float64Array {
-  const rng = new Rng(1);
-  const a = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = rng.normal() / Math.sqrt(d) + (i === j ? 3 : 0);
-      a[i * d + j] = v;
-      a[j * d + i] = v;
-    }
-  }
-  return a;
-}
-
 /** Seconds of numpy.linalg.eigh on the same kind of matrix (median of 3), or why not. */
 function lapackSeconds(d: number, env: Record<string, string> = {}): number | string {
   const script = resolve(import.meta.dirname, 'lapack-eigh.py');
@@ -224,7 +211,8 @@ function eigenErrors(
 
 async function benchEigen(): Promise<void> {
   const d = 2080;
-  const a = wignerPlusShift(d);
+  // Symmetric positive definite: a Wigner matrix plus 3 I, as in bench/lapack-eigh.py.
+  const a = wignerMatrix({ n: d, rng: new Rng(1), spread: Math.sqrt(d), shift: 3 });
   const values = new Float64Array(d);
   const vectors = new Float64Array(d * d);
   const { kernels, note } = EigenKernels.load();

@@ -11,19 +11,8 @@ import { ellipsoid, minimise, sphere } from '../benchmark-functions.ts';
 import { FullCmaEs } from '../full-cmaes.ts';
 import { restoreStrategy, type StrategyState } from '../registry.ts';
 import { KERNEL_MIN_ORDER, symmetricEigen } from './symmetric-eigen.ts';
+import { wignerMatrix } from './wigner-matrix.ts';
 import { EigenKernels } from '../wasm/eigen-kernels.ts';
-
-function randomSymmetric(n: number, rng: Rng): Float64Array {
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = rng.normal() / Math.sqrt(n) + (i === j ? 3 : 0);
-      a[i * n + j] = v;
-      a[j * n + i] = v;
-    }
-  }
-  return a;
-}
 
 /** I + sum of `rank` random outer products: n - rank eigenvalues exactly 1 (one big cluster). */
 function identityPlusLowRank(n: number, rank: number, rng: Rng): Float64Array {
@@ -72,7 +61,7 @@ describe('symmetricEigen', () => {
 
   for (const n of [KERNEL_MIN_ORDER, 200, 500]) {
     it(`decomposes a random symmetric matrix (n = ${n}) like ml-matrix, with orthonormal vectors`, () => {
-      const { residual, orthogonality, valueError } = check(randomSymmetric(n, new Rng(n)), n);
+      const { residual, orthogonality, valueError } = check(wignerMatrix({ n, rng: new Rng(n), spread: Math.sqrt(n), shift: 3 }), n);
       expect(valueError).toBeLessThan(1e-13);
       expect(residual).toBeLessThan(1e-13);
       expect(orthogonality).toBeLessThan(1e-13);
@@ -103,7 +92,7 @@ describe('symmetricEigen', () => {
 
   it(`is ml-matrix's decomposition, bit for bit, below KERNEL_MIN_ORDER (${KERNEL_MIN_ORDER})`, () => {
     const n = KERNEL_MIN_ORDER - 1;
-    const a = randomSymmetric(n, new Rng(9));
+    const a = wignerMatrix({ n, rng: new Rng(9), spread: Math.sqrt(n), shift: 3 });
     const values = new Float64Array(n);
     const vectors = new Float64Array(n * n);
     expect(symmetricEigen({ matrix: a, n, values, vectors })).toBe('ml-matrix');
@@ -114,7 +103,7 @@ describe('symmetricEigen', () => {
   });
 
   it('refuses a matrix with a non-finite entry, naming it', () => {
-    const a = randomSymmetric(70, new Rng(1));
+    const a = wignerMatrix({ n: 70, rng: new Rng(1), spread: Math.sqrt(70), shift: 3 });
     a[3 * 70 + 5] = Number.NaN;
     expect(() => symmetricEigen({ matrix: a, n: 70, values: new Float64Array(70), vectors: new Float64Array(70 * 70) })).toThrow(/entry \(3, 5\) is NaN/);
   });

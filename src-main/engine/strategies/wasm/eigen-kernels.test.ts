@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
 import { Rng } from '../../rng.ts';
+import { wignerMatrix } from '../eigen/wigner-matrix.ts';
 import { EigenKernels } from './eigen-kernels.ts';
 
 function kernels(): EigenKernels {
@@ -18,18 +19,6 @@ function naiveProduct(a: Float64Array, b: Float64Array, m: number, k: number, n:
   const c = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) c[i * n + j] += a[i * k + p] * b[p * n + j];
   return c;
-}
-
-function symmetric(n: number, rng: Rng): Float64Array {
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = rng.normal() + (i === j ? 3 : 0);
-      a[i * n + j] = v;
-      a[j * n + i] = v;
-    }
-  }
-  return a;
 }
 
 /** Q from reduce + backTransform of the identity, and the largest |Q^T A Q - T| and |Q^T Q - I|. */
@@ -88,7 +77,7 @@ describe('EigenKernels', () => {
 
   for (const n of [1, 2, 3, 64, 65, 130, 200]) {
     it(`reduces a symmetric matrix to tridiagonal form with an orthogonal Q (n = ${n})`, () => {
-      const { tridiagonal, orthogonality } = reductionErrors(symmetric(n, new Rng(n)), n);
+      const { tridiagonal, orthogonality } = reductionErrors(wignerMatrix({ n, rng: new Rng(n), spread: 1, shift: 3 }), n);
       // ||A|| is about 2 sqrt(n) + 3 here; backward-stable Householder gives O(n eps ||A||).
       expect(tridiagonal).toBeLessThan(1e-12);
       expect(orthogonality).toBeLessThan(1e-13);
@@ -97,7 +86,7 @@ describe('EigenKernels', () => {
 
   it('reads only the upper triangle', () => {
     const n = 90;
-    const a = symmetric(n, new Rng(7));
+    const a = wignerMatrix({ n, rng: new Rng(7), spread: 1, shift: 3 });
     const upperOnly = a.slice();
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) upperOnly[i * n + j] = Number.NaN;
     const k = kernels();
@@ -112,7 +101,7 @@ describe('EigenKernels', () => {
     // The helper starts with the module; where there is a second core, wait until it serves.
     if (availableParallelism() >= 2) await vi.waitFor(() => expect(k.threads()).toBe(2), { timeout: 10_000, interval: 5 });
     const n = 300; // above the symmetric product's threshold for handing half to the helper
-    const a = symmetric(n, new Rng(11));
+    const a = wignerMatrix({ n, rng: new Rng(11), spread: 1, shift: 3 });
     const run = (): { diagonal: Float64Array; offDiagonal: Float64Array; q: Float64Array; product: Float64Array } => {
       const reduced = k.reduce(a, n);
       const q = new Float64Array(n * n);
